@@ -1,0 +1,174 @@
+/**
+ * Command-line flags in the conventions of Prometheus exporters (`--web.listen-address=:PORT`).
+ * Precedence: flag > default. Every bad value is a ConfigError naming the flag; main() prints it as
+ * one line and exits 2.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_GROUP_BY, GROUP_LABELS, type GroupLabel } from './model/grouping.js';
+
+/** Outside the fully allocated 9100-9999 exporter range of the Prometheus default port allocations. */
+export const DEFAULT_PORT = 10411;
+
+export interface Config {
+  listenAddress: { host: string; port: number };
+  telemetryPath: string;
+  webConfigFile: string | null;
+  procfs: string;
+  rootfs: string;
+  scanIntervalMs: number;
+  fdCacheMaxAgeMs: number;
+  listenerPollIntervalMs: number;
+  containerLabels: boolean;
+  deletedTop: number;
+  maxSeries: number;
+  groupBy: GroupLabel[];
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logFormat: 'logfmt' | 'json';
+  textfile: string | null;
+  maxConcurrentScrapes: number;
+  once: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export class ConfigError extends Error {}
+
+interface FlagSpec {
+  default?: string;
+  boolean?: true;
+  help: string;
+}
+
+export const FLAGS: Record<string, FlagSpec> = {
+  'web.listen-address': { default: `:${DEFAULT_PORT}`, help: 'Address to listen on for HTTP requests ([host]:port).' },
+  'web.telemetry-path': { default: '/metrics', help: 'Path under which to expose metrics.' },
+  'web.config.file': { default: '', help: 'Path to a web config file (TLS, basic auth), the format Prometheus exporters share.' },
+  'web.max-requests': { default: '4', help: 'Most scrapes served at once; more get 503.' },
+  'path.procfs': { default: '/proc', help: 'procfs mountpoint (the host /proc when run in a container, e.g. /host/proc).' },
+  'path.rootfs': { default: '/', help: 'Root of the host filesystem, for /etc/passwd user names.' },
+  'scan.interval': { default: '15s', help: 'Time between full scans of the procfs.' },
+  'scan.fd-cache-max-age': { default: '60s', help: 'Longest a process\'s descriptor table is reused while its fd count is unchanged (0 disables the cache).' },
+  'scan.listener-poll-interval': { default: '1s', help: 'Time between polls of the socket tables for new listeners between full scans (0 disables).' },
+  'no-container.labels': { boolean: true, help: 'Do not read /proc/PID/cgroup; container_id, container_runtime and pod_uid stay empty.' },
+  'deleted.top': { default: '10', help: 'How many of the largest deleted-but-open files get a detail series.' },
+  'metrics.max-series': { default: '2000', help: 'Hard cap on series per family; drops are counted in lsof_series_dropped.' },
+  'group.by': { default: DEFAULT_GROUP_BY.join(','), help: `Process labels of the per-group families, from: ${GROUP_LABELS.join(', ')}.` },
+  'log.level': { default: 'info', help: 'Only log messages with the given severity or above: debug, info, warn, error.' },
+  'log.format': { default: 'logfmt', help: 'Output format of log messages: logfmt or json.' },
+  'output.textfile': { default: '', help: 'Also write the metrics to this file after each scan (node_exporter textfile collector).' },
+  once: { boolean: true, help: 'Scan once, print the listeners as process/user/address:port, sorted and unique, and exit.' },
+  help: { boolean: true, help: 'Show this help and exit.' },
+  version: { boolean: true, help: 'Show the version and exit.' },
+};
+
+export function parseConfig(argv: string[]): Config {
+  const values = parseFlagValues(argv);
+  const str = (name: string): string => String(values[name] ?? FLAGS[name]!.default ?? '');
+  const bool = (name: string): boolean => values[name] === true;
+  return {
+    listenAddress: parseListenAddress(str('web.listen-address')),
+    telemetryPath: parsePath('web.telemetry-path', str('web.telemetry-path')),
+    webConfigFile: str('web.config.file') || null,
+    procfs: nonEmpty('path.procfs', str('path.procfs')),
+    rootfs: nonEmpty('path.rootfs', str('path.rootfs')),
+    scanIntervalMs: parseDuration('scan.interval', str('scan.interval'), { min: 100 }),
+    fdCacheMaxAgeMs: parseDuration('scan.fd-cache-max-age', str('scan.fd-cache-max-age'), { min: 0 }),
+    listenerPollIntervalMs: parseDuration('scan.listener-poll-interval', str('scan.listener-poll-interval'), { min: 0 }),
+    containerLabels: !bool('no-container.labels'),
+    deletedTop: parseInteger('deleted.top', str('deleted.top'), 0, 10_000),
+    maxSeries: parseInteger('metrics.max-series', str('metrics.max-series'), 1, 1_000_000),
+    groupBy: parseGroupBy(str('group.by')),
+    logLevel: oneOf('log.level', str('log.level'), ['debug', 'info', 'warn', 'error'] as const),
+    logFormat: oneOf('log.format', str('log.format'), ['logfmt', 'json'] as const),
+    textfile: str('output.textfile') || null,
+    maxConcurrentScrapes: parseInteger('web.max-requests', str('web.max-requests'), 1, 1000),
+    once: bool('once'),
+    help: bool('help'),
+    version: bool('version'),
+  };
+}
+
+function parseFlagValues(argv: string[]): Record<string, string | boolean | undefined> {
+  const options = Object.fromEntries(
+    Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.boolean ? ('boolean' as const) : ('string' as const) }]),
+  );
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean>;
+  } catch (err) {
+    throw new ConfigError(flagErrorLine((err as Error).message));
+  }
+}
+
+/** node's parseArgs messages are long and mention internals; keep the flag and the problem. */
+function flagErrorLine(message: string): string {
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown flag ${unknown[1]} (see --help)`;
+  const missing = /Option '(?:-\w, )?([^ ']+)(?: <value>)?' argument missing/.exec(message);
+  if (missing) return `${missing[1]}: value missing`;
+  const positional = /Unexpected argument '([^']+)'/.exec(message);
+  if (positional) return `unexpected argument ${positional[1]} (flags take the form --name=value)`;
+  return message.split('\n')[0]!;
+}
+
+function nonEmpty(flag: string, value: string): string {
+  if (value === '') throw new ConfigError(`--${flag}: must not be empty`);
+  return value;
+}
+
+export function parseListenAddress(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new ConfigError(`--web.listen-address: invalid address "${value}" (want [host]:port, e.g. :${DEFAULT_PORT})`);
+  return { host: m[1] ?? m[2] ?? '', port };
+}
+
+function parsePath(flag: string, value: string): string {
+  if (!value.startsWith('/') || value === '/') throw new ConfigError(`--${flag}: must start with / and not be / itself, got "${value}"`);
+  return value;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Prometheus-style durations: 500ms, 15s, 1m, 1h30m; a bare 0 is allowed. */
+export function parseDuration(flag: string, value: string, { min }: { min: number }): number {
+  let ms = 0;
+  if (value !== '0') {
+    const parts = value.match(/(\d+)(ms|s|m|h)/g);
+    if (!parts || parts.join('') !== value) throw new ConfigError(`--${flag}: invalid duration "${value}" (want e.g. 15s, 1m, 500ms)`);
+    for (const part of parts) {
+      const [, n, unit] = /(\d+)(ms|s|m|h)/.exec(part)!;
+      ms += Number(n) * DURATION_UNITS[unit!]!;
+    }
+  }
+  if (ms < min || (ms === 0 && min > 0)) throw new ConfigError(`--${flag}: must be at least ${min}ms, got "${value}"`);
+  return ms;
+}
+
+function parseInteger(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new ConfigError(`--${flag}: want a whole number from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`--${flag}: want one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+function parseGroupBy(value: string): GroupLabel[] {
+  const labels = value.split(',').map((s) => s.trim());
+  for (const l of labels) {
+    if (!(GROUP_LABELS as readonly string[]).includes(l)) throw new ConfigError(`--group.by: unknown label "${l}" (want some of ${GROUP_LABELS.join(', ')})`);
+  }
+  if (new Set(labels).size !== labels.length) throw new ConfigError(`--group.by: label listed twice in "${value}"`);
+  return labels as GroupLabel[];
+}
+
+export function helpText(): string {
+  const lines = ['usage: lsof-exporter [flags]', '', 'Flags:'];
+  for (const [name, spec] of Object.entries(FLAGS)) {
+    const def = spec.boolean ? '' : ` (default: "${spec.default}")`;
+    lines.push(`  --${name}${spec.boolean ? '' : '=VALUE'}`, `      ${spec.help}${def}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,76 @@
+/**
+ * The HTTP app (routes only; it does not listen). GET/HEAD on /, the telemetry path and /healthz;
+ * anything else is 404 or 405, errors carry no stack trace or version banner, and at most
+ * maxConcurrentScrapes renders run at once (the rest get 503 rather than queueing without bound).
+ */
+import express, { type Request, type Response, type NextFunction } from 'express';
+import type { Registry } from 'prom-client';
+import type { ExporterView } from '../metrics/exporter-view.js';
+import { landingPage } from './landing-page.js';
+
+export interface AppOptions {
+  telemetryPath: string;
+  registry: Registry;
+  view: () => ExporterView;
+  /** /healthz fails once the last successful scan is older than this. */
+  healthMaxAgeMs: number;
+  maxConcurrentScrapes: number;
+  /** Optional gate (basic auth) run before every route. */
+  authenticate?: (req: Request, res: Response, next: NextFunction) => void;
+}
+
+const ROUTES = new Set(['/', '/healthz']);
+
+export function createApp(opts: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', false);
+  if (opts.authenticate) app.use(opts.authenticate);
+  app.use(methodGate(new Set([...ROUTES, opts.telemetryPath])));
+  app.get('/', (_req, res) => {
+    res.type('html').send(landingPage(opts.telemetryPath));
+  });
+  app.get(opts.telemetryPath, scrapeHandler(opts));
+  app.get('/healthz', (_req, res) => {
+    const last = opts.view().lastSuccessMs;
+    const age = last === null ? Infinity : Date.now() - last;
+    res.type('text/plain');
+    if (age <= opts.healthMaxAgeMs) res.send('ok\n');
+    else res.status(503).send(last === null ? 'no scan has completed yet\n' : `last successful scan ${Math.round(age / 1000)}s ago\n`);
+  });
+  app.use((_req, res) => {
+    res.status(404).type('text/plain').send('not found\n');
+  });
+  app.use((_err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(500).type('text/plain').send('internal error\n');
+  });
+  return app;
+}
+
+function methodGate(paths: Set<string>) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!paths.has(req.path)) return next();
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    res.status(405).set('Allow', 'GET, HEAD').type('text/plain').send('method not allowed\n');
+  };
+}
+
+function scrapeHandler(opts: AppOptions) {
+  let inFlight = 0;
+  return async (_req: Request, res: Response) => {
+    if (inFlight >= opts.maxConcurrentScrapes) {
+      res.status(503).set('Retry-After', '1').type('text/plain').send('too many concurrent scrapes\n');
+      return;
+    }
+    inFlight++;
+    try {
+      const body = await opts.registry.metrics();
+      res.set('Content-Type', opts.registry.contentType).send(body);
+    } catch {
+      res.status(500).type('text/plain').send('internal error\n');
+    } finally {
+      inFlight--;
+    }
+  };
+}

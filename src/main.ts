@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * Composition only: flags -> logger -> scanner worker -> registry -> HTTP -> signals.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, helpText, parseConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { createRegistry } from './exporters/prometheus.js';
+import { writeTextfile } from './exporters/textfile.js';
+import { createApp } from './http/app.js';
+import { procfsProblem } from './procfs/validate-root.js';
+import { BackgroundScanner } from './worker/background-scanner.js';
+import type { WorkerConfig } from './worker/messages.js';
+import { ScanLoop } from './worker/scan-loop.js';
+import { listenerLines } from './once.js';
+import { VERSION } from './version.js';
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`lsof-exporter: ${message}\n`);
+  process.exit(code);
+}
+
+function workerConfig(cfg: Config): WorkerConfig {
+  return {
+    procfs: cfg.procfs,
+    rootfs: cfg.rootfs,
+    scanIntervalMs: cfg.scanIntervalMs,
+    listenerPollIntervalMs: cfg.listenerPollIntervalMs,
+    scanner: { fdMaxAgeMs: cfg.fdCacheMaxAgeMs, limitMaxAgeMs: 60_000, containers: cfg.containerLabels },
+    model: { groupBy: cfg.groupBy, maxSeries: cfg.maxSeries, deletedTop: cfg.deletedTop },
+  };
+}
+
+function runOnce(cfg: Config): void {
+  const loop = new ScanLoop(workerConfig(cfg), () => {});
+  const { model } = loop.scanOnce();
+  for (const line of listenerLines(model)) process.stdout.write(`${line}\n`);
+}
+
+async function serve(cfg: Config, log: Logger): Promise<void> {
+  const scanner = new BackgroundScanner(workerConfig(cfg), log);
+  const registry = createRegistry(() => scanner.current(), { groupBy: cfg.groupBy, runtimeMetrics: true });
+  if (cfg.textfile) {
+    const file = cfg.textfile;
+    scanner.onSnapshot(() => {
+      writeTextfile(file, registry).catch((err: Error) => log.warn({ err: err.message, file }, 'cannot write textfile'));
+    });
+  }
+  const app = createApp({
+    telemetryPath: cfg.telemetryPath,
+    registry,
+    view: () => scanner.current(),
+    healthMaxAgeMs: Math.max(3 * cfg.scanIntervalMs, 30_000),
+    maxConcurrentScrapes: cfg.maxConcurrentScrapes,
+  });
+  const server = http.createServer(app);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  await listen(server, cfg);
+  const addr = server.address() as AddressInfo;
+  log.info({ address: `${addr.address}:${addr.port}`, procfs: cfg.procfs, interval_ms: cfg.scanIntervalMs, version: VERSION }, 'listening');
+  scanner.start();
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    server.close();
+    server.closeAllConnections();
+    void scanner.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+function listen(server: http.Server, cfg: Config): Promise<void> {
+  const { host, port } = cfg.listenAddress;
+  return new Promise((resolve) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const where = `${host}:${port}`;
+      if (err.code === 'EADDRINUSE') fail(`cannot listen on ${where}: address already in use (--web.listen-address)`, 1);
+      if (err.code === 'EACCES') fail(`cannot listen on ${where}: permission denied (--web.listen-address)`, 1);
+      if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') fail(`cannot listen on ${where}: no such local address (--web.listen-address)`, 1);
+      fail(`cannot listen on ${where}: ${err.message}`, 1);
+    });
+    server.listen({ host: host || undefined, port }, () => resolve());
+  });
+}
+
+async function main(): Promise<void> {
+  let cfg: Config;
+  try {
+    cfg = parseConfig(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message, 2);
+    throw err;
+  }
+  if (cfg.help) return void process.stdout.write(`${helpText()}\n`);
+  if (cfg.version) return void process.stdout.write(`lsof-exporter ${VERSION} (node ${process.version})\n`);
+  const problem = procfsProblem(cfg.procfs, process.env.LSOF_EXPORTER_ALLOW_FIXTURE_PROCFS === '1');
+  if (problem) fail(`--path.procfs: ${problem}`, 2);
+  if (cfg.once) return runOnce(cfg);
+  await serve(cfg, createLogger(cfg.logLevel, cfg.logFormat));
+}
+
+main().catch((err: Error) => fail(err.message, 1));

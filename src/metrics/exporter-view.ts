@@ -1,0 +1,25 @@
+/**
+ * What the outputs read: the latest complete snapshot, its model, and the scan loop's own counters.
+ * Replaced as a whole (never mutated) when a scan completes, so a scrape sees one scan, whole.
+ */
+import type { Model } from '../model/aggregate.js';
+import type { Snapshot } from '../scan/snapshot.js';
+
+export interface ExporterView {
+  snapshot: Snapshot | null;
+  model: Model | null;
+  scansSucceeded: number;
+  scansFailed: number;
+  lastSuccessMs: number | null;
+  /** Listener polls between full scans (fast new-listener path), and how many found a new listener. */
+  listenerPolls: number;
+}
+
+export const EMPTY_VIEW: ExporterView = Object.freeze({
+  snapshot: null,
+  model: null,
+  scansSucceeded: 0,
+  scansFailed: 0,
+  lastSuccessMs: null,
+  listenerPolls: 0,
+});

@@ -1,0 +1,19 @@
+/**
+ * `--once`: the shell recipe's output (`lsof -i -n -P | grep LISTEN`), one line per listener as
+ * process/user/address:port, sorted and unique, so a host can be checked without Prometheus.
+ */
+import type { Model } from './model/aggregate.js';
+
+export function listenerLines(model: Model): string[] {
+  const lines = new Set<string>();
+  for (const { labels } of model.samples.listener_processes) {
+    lines.add(formatListener(labels));
+  }
+  return [...lines].sort();
+}
+
+export function formatListener(l: Record<string, string>): string {
+  const address = l.family === 'ipv6' ? `[${l.address}]` : l.address;
+  const proto = l.protocol === 'udp' ? ' (udp)' : '';
+  return `${l.process || '?'}/${l.user}/${address}:${l.port}${proto}`;
+}

@@ -1,0 +1,65 @@
+/**
+ * What a /proc/PID/fd/N link points at, from its text alone (proc(5), "/proc/pid/fd/"):
+ *   socket:[INODE]  pipe:[INODE]  anon_inode:[eventfd] / anon_inode:inotify ...  /path  /path (deleted)
+ * Sockets are split further once the socket tables are known (see scan/socket-index.ts).
+ */
+export const FD_TYPES = [
+  'file',
+  'device',
+  'socket_tcp',
+  'socket_udp',
+  'socket_unix',
+  'socket_other',
+  'pipe',
+  'anon_eventfd',
+  'anon_eventpoll',
+  'anon_inotify',
+  'anon_timerfd',
+  'anon_signalfd',
+  'anon_other',
+  'other',
+] as const;
+export type FdType = (typeof FD_TYPES)[number];
+
+export type FdTarget =
+  | { kind: 'socket'; inode: number }
+  | { kind: 'path'; path: string; deletedSuffix: boolean; device: boolean }
+  | { kind: 'simple'; type: FdType };
+
+const DELETED_SUFFIX = ' (deleted)';
+const ANON_TYPES: Record<string, FdType> = {
+  eventfd: 'anon_eventfd',
+  eventpoll: 'anon_eventpoll',
+  inotify: 'anon_inotify',
+  timerfd: 'anon_timerfd',
+  signalfd: 'anon_signalfd',
+};
+
+export function classifyFdTarget(target: string): FdTarget {
+  if (target.startsWith('/')) return classifyPath(target);
+  if (target.startsWith('socket:[')) {
+    const inode = Number(target.slice(8, -1));
+    return Number.isInteger(inode) ? { kind: 'socket', inode } : { kind: 'simple', type: 'socket_other' };
+  }
+  if (target.startsWith('pipe:[')) return { kind: 'simple', type: 'pipe' };
+  if (target.startsWith('anon_inode:')) {
+    const name = target.slice(11).replace(/^\[(.*)\]$/, '$1');
+    return { kind: 'simple', type: ANON_TYPES[name] ?? 'anon_other' };
+  }
+  return { kind: 'simple', type: 'other' };
+}
+
+/**
+ * The kernel appends " (deleted)" to the path of an unlinked file, but a live file may carry that
+ * text in its own name. `deletedSuffix` only makes the fd a candidate: the scanner confirms with stat.
+ */
+function classifyPath(target: string): FdTarget {
+  const deletedSuffix = target.endsWith(DELETED_SUFFIX);
+  const path = deletedSuffix ? target.slice(0, -DELETED_SUFFIX.length) : target;
+  const device = path.startsWith('/dev/') && !path.startsWith('/dev/shm/') && !path.startsWith('/dev/mqueue/');
+  return { kind: 'path', path, deletedSuffix, device };
+}
+
+export function emptyFdTypeCounts(): Record<FdType, number> {
+  return Object.fromEntries(FD_TYPES.map((t) => [t, 0])) as Record<FdType, number>;
+}

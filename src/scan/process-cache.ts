@@ -1,0 +1,80 @@
+/**
+ * Per-process memory between scans, keyed by pid and start time (a reused pid is a new process).
+ * What is cached and for how long is the freshness/CPU trade documented in README "Cost":
+ *  - the fd table is reused while the descriptor count is unchanged and its age is below a jittered
+ *    maximum (so 100k processes do not all expire in the same scan);
+ *  - the open-files limit is re-read after limitMaxAgeMs (prlimit(1) can change it).
+ */
+import type { FdTable } from './fd-table.js';
+
+export interface CacheEntry {
+  startTime: number;
+  fdTable?: FdTable;
+  fdTableExpiresMs: number;
+  fdLimit?: number | null;
+  fdLimitExpiresMs: number;
+  seenInScan: number;
+}
+
+export interface CachePolicy {
+  /** Longest a cached fd table is trusted; 0 disables the cache (every scan is cold). */
+  fdMaxAgeMs: number;
+  limitMaxAgeMs: number;
+}
+
+export class ProcessCache {
+  private entries = new Map<number, CacheEntry>();
+
+  constructor(private readonly policy: CachePolicy, private readonly random: () => number = Math.random) {}
+
+  get enabled(): boolean {
+    return this.policy.fdMaxAgeMs > 0;
+  }
+
+  /** The entry of this exact process, replacing one left by an earlier holder of the pid. */
+  entry(pid: number, startTime: number, scanNo: number): CacheEntry {
+    let e = this.entries.get(pid);
+    if (!e || e.startTime !== startTime) {
+      e = { startTime, fdTableExpiresMs: 0, fdLimitExpiresMs: 0, seenInScan: scanNo };
+      this.entries.set(pid, e);
+    }
+    e.seenInScan = scanNo;
+    return e;
+  }
+
+  /** A cached fd table still valid for a process that now has `count` descriptors, or undefined. */
+  freshFdTable(e: CacheEntry, count: number | null, nowMs: number): FdTable | undefined {
+    if (!this.enabled || !e.fdTable || count === null) return undefined;
+    if (e.fdTable.count !== count || nowMs >= e.fdTableExpiresMs) return undefined;
+    return e.fdTable;
+  }
+
+  storeFdTable(e: CacheEntry, table: FdTable, nowMs: number): void {
+    if (!this.enabled) return;
+    e.fdTable = table;
+    // Expire between 50% and 100% of the maximum age: spreads re-reads over scans.
+    e.fdTableExpiresMs = nowMs + this.policy.fdMaxAgeMs * (0.5 + 0.5 * this.random());
+  }
+
+  dropFdTable(e: CacheEntry): void {
+    e.fdTable = undefined;
+  }
+
+  cachedLimit(e: CacheEntry, nowMs: number): number | null | undefined {
+    return nowMs < e.fdLimitExpiresMs ? e.fdLimit : undefined;
+  }
+
+  storeLimit(e: CacheEntry, limit: number | null, nowMs: number): void {
+    e.fdLimit = limit;
+    e.fdLimitExpiresMs = nowMs + this.policy.limitMaxAgeMs;
+  }
+
+  /** Forget processes not seen in this scan, so the cache never outgrows the process table. */
+  sweep(scanNo: number): void {
+    for (const [pid, e] of this.entries) if (e.seenInScan !== scanNo) this.entries.delete(pid);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

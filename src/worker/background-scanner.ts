@@ -1,0 +1,74 @@
+/**
+ * Main-thread side of the scan worker: keeps the latest ExporterView, replacing it whole when a
+ * snapshot arrives, so /metrics never waits for a scan and never sees half of one. A worker that
+ * dies is counted as a failed scan, logged, and restarted after a pause.
+ */
+import { Worker } from 'node:worker_threads';
+import { EMPTY_VIEW, type ExporterView } from '../metrics/exporter-view.js';
+import type { Logger } from '../log.js';
+import type { WorkerConfig, WorkerMessage } from './messages.js';
+
+const RESTART_DELAY_MS = 5_000;
+
+export class BackgroundScanner {
+  private view: ExporterView = EMPTY_VIEW;
+  private worker: Worker | undefined;
+  private stopped = false;
+  private listeners: ((v: ExporterView) => void)[] = [];
+
+  constructor(private readonly cfg: WorkerConfig, private readonly log: Logger) {}
+
+  current(): ExporterView {
+    return this.view;
+  }
+
+  /** Called after each completed scan (textfile output, OTel). */
+  onSnapshot(fn: (v: ExporterView) => void): void {
+    this.listeners.push(fn);
+  }
+
+  start(): void {
+    const worker = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: this.cfg });
+    this.worker = worker;
+    worker.on('message', (m: WorkerMessage) => this.receive(m));
+    worker.on('error', (err) => {
+      this.log.error({ err: err.message }, 'scan worker crashed');
+      this.view = { ...this.view, scansFailed: this.view.scansFailed + 1 };
+    });
+    worker.on('exit', () => {
+      if (this.stopped) return;
+      setTimeout(() => !this.stopped && this.start(), RESTART_DELAY_MS).unref();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.worker?.terminate();
+  }
+
+  private receive(m: WorkerMessage): void {
+    const v = this.view;
+    if (m.type === 'snapshot') {
+      const first = v.scansSucceeded === 0;
+      this.view = { ...v, snapshot: m.snapshot, model: m.model, scansSucceeded: v.scansSucceeded + 1, lastSuccessMs: Date.now() };
+      if (first) this.logFirstScan(m);
+      for (const fn of this.listeners) fn(this.view);
+    } else if (m.type === 'scan-failed') {
+      this.view = { ...v, scansFailed: v.scansFailed + 1 };
+      this.log.warn({ err: m.message }, 'scan failed; serving the previous snapshot');
+    } else {
+      this.view = { ...v, listenerPolls: v.listenerPolls + 1 };
+    }
+  }
+
+  private logFirstScan(m: Extract<WorkerMessage, { type: 'snapshot' }>): void {
+    const s = m.snapshot.stats;
+    this.log.info({ processes: s.processesScanned, fds: s.fdsScanned, listeners: m.snapshot.listeners.length, duration_seconds: s.durationSeconds }, 'first scan complete');
+    if (s.uninspectable > 0) {
+      this.log.warn(
+        { uninspectable_processes: s.uninspectable },
+        'cannot read the descriptors of some processes: missing capability CAP_SYS_PTRACE (and CAP_DAC_READ_SEARCH) or not root; their fds, listeners and deleted files are not reported',
+      );
+    }
+  }
+}

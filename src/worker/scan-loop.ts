@@ -1,0 +1,94 @@
+/**
+ * The scan schedule, run inside the worker: a full scan every interval (never overlapping: the next
+ * one is scheduled when the last one ends), and between full scans a cheap poll of the socket tables
+ * of every known network namespace. A listening socket the last snapshot did not have triggers an
+ * early full scan; with warm caches only the processes whose fd count changed are re-read, which is
+ * where the new socket's owner must be.
+ */
+import { buildModel, type Model } from '../model/aggregate.js';
+import { ProcReader } from '../procfs/reader.js';
+import { Scanner } from '../scan/scanner.js';
+import { buildSocketIndex } from '../scan/socket-index.js';
+import type { Snapshot } from '../scan/snapshot.js';
+import { hostNetns } from '../scan/host-netns.js';
+import type { WorkerConfig, WorkerMessage } from './messages.js';
+
+export class ScanLoop {
+  private readonly reader: ProcReader;
+  private readonly scanner: Scanner;
+  private readonly hostNetns: string;
+  private known = new Set<number>();
+  private namespaces = new Map<string, number[]>();
+  private nextScanAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly cfg: WorkerConfig, private readonly emit: (m: WorkerMessage) => void) {
+    this.reader = new ProcReader(cfg.procfs, cfg.rootfs);
+    this.scanner = new Scanner(this.reader, cfg.scanner);
+    this.hostNetns = hostNetns(this.reader);
+  }
+
+  start(): void {
+    this.fullScan();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** One full scan; exposed for --once and tests. */
+  scanOnce(): { snapshot: Snapshot; model: Model } {
+    const snapshot = this.scanner.scan();
+    const model = buildModel(snapshot, { ...this.cfg.model, hostNetns: this.hostNetns });
+    this.remember(snapshot);
+    return { snapshot, model };
+  }
+
+  private fullScan(): void {
+    if (this.stopped) return;
+    try {
+      const { snapshot, model } = this.scanOnce();
+      this.emit({ type: 'snapshot', snapshot, model });
+    } catch (err) {
+      this.emit({ type: 'scan-failed', message: (err as Error).message });
+    }
+    this.nextScanAt = Date.now() + this.cfg.scanIntervalMs;
+    this.scheduleNext();
+  }
+
+  private scheduleNext(): void {
+    if (this.stopped) return;
+    const untilScan = Math.max(0, this.nextScanAt - Date.now());
+    const poll = this.cfg.listenerPollIntervalMs;
+    if (poll > 0 && poll < untilScan) this.timer = setTimeout(() => this.poll(), poll);
+    else this.timer = setTimeout(() => this.fullScan(), untilScan);
+  }
+
+  private poll(): void {
+    if (this.stopped) return;
+    let fresh = 0;
+    try {
+      const index = buildSocketIndex(this.reader, this.namespaces, false);
+      fresh = index.listening.filter(({ socket }) => !this.known.has(socket.inode)).length;
+    } catch {
+      fresh = 0; // a failed poll changes nothing; the next full scan reports errors
+    }
+    this.emit({ type: 'listener-poll', newListeners: fresh });
+    if (fresh > 0) this.fullScan();
+    else this.scheduleNext();
+  }
+
+  private remember(snapshot: Snapshot): void {
+    this.known = new Set(snapshot.listeners.map((l) => l.inode));
+    const ns = new Map<string, number[]>();
+    for (const p of snapshot.processes) {
+      const list = ns.get(p.netns) ?? [];
+      // A few members per namespace are enough to read its tables if one exits.
+      if (list.length < 3) list.push(p.pid);
+      ns.set(p.netns, list);
+    }
+    this.namespaces = ns;
+  }
+}
