@@ -1,0 +1,67 @@
+/**
+ * The built exporter (dist/src/main.js) as a child process on a free loopback port, the way an
+ * operator runs it. Requires `npm run build` first (npm test does it).
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from './ports.js';
+import { waitFor } from './wait.js';
+
+export const MAIN_JS = path.resolve(__dirname, '../../dist/src/main.js');
+
+export interface RunningExporter {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  logs: () => string;
+  metrics: () => Promise<string>;
+  /** Wait until /metrics carries data from at least `n` completed scans. */
+  waitForScans: (n?: number) => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+export async function startExporter(args: string[] = [], opts: SpawnOptions & { port?: number } = {}): Promise<RunningExporter> {
+  const port = opts.port ?? (await freePort());
+  const child = spawn(process.execPath, [MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--scan.interval=1s', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...opts,
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const metrics = async () => {
+    const res = await fetch(`${url}/metrics`);
+    if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
+    return res.text();
+  };
+  const exporter: RunningExporter = {
+    url,
+    port,
+    child,
+    logs: () => out,
+    metrics,
+    waitForScans: async (n = 1) => {
+      await waitFor(async () => {
+        if (child.exitCode !== null) throw new Error(`exporter exited ${child.exitCode}: ${out}`);
+        const m = /^lsof_scans_total\{result="success"\} (\d+)/m.exec(await metrics());
+        return m && Number(m[1]) >= n ? true : undefined;
+      }, `${n} scans`, 30_000);
+    },
+    stop: () => stopChild(child),
+  };
+  await exporter.waitForScans(1);
+  return exporter;
+}
+
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
