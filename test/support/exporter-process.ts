@@ -3,11 +3,11 @@
  * operator runs it. Requires `npm run build` first (npm test does it).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 
-export const MAIN_JS = path.resolve(__dirname, '../../dist/src/main.js');
+export const MAIN_JS = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
 
 export interface RunningExporter {
   url: string;
