@@ -1,0 +1,83 @@
+/**
+ * Child processes that hold known descriptors, for tests on the real /proc:
+ *  - fdholder (test/fixtures/c/fdholder.c, compiled here with gcc): fds of every kind, pre-forked
+ *    listeners, files held open;
+ *  - node listeners on tcp/udp, IPv4/IPv6, optionally as another uid.
+ * Each prints "ready <pid> <port>"; closing its stdin ends it.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SOURCE = fileURLToPath(new URL('../fixtures/c/fdholder.c', import.meta.url));
+let compiled: string | undefined;
+
+export function fdholderBinary(): string {
+  if (compiled && fs.existsSync(compiled)) return compiled;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-fdholder-'));
+  fs.chmodSync(dir, 0o755); // other uids (nobody) must be able to run it
+  compiled = path.join(dir, 'fdholder');
+  execFileSync('gcc', ['-O1', '-Wall', '-o', compiled, SOURCE]);
+  return compiled;
+}
+
+export interface HeldChild {
+  child: ChildProcess;
+  pid: number;
+  port: number;
+  stop: () => Promise<void>;
+}
+
+function started(child: ChildProcess, what: string): Promise<HeldChild> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code) => reject(new Error(`${what} exited ${code} before ready: ${err}`)));
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ready (\d+) (\d+)/.exec(out);
+      if (m) resolve({ child, pid: Number(m[1]), port: Number(m[2]), stop: () => stopHeld(child) });
+    });
+  });
+}
+
+export function stopHeld(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.stdin?.end();
+  });
+}
+
+export function startFdHolder(args: string[], opts: { uid?: number; gid?: number } = {}): Promise<HeldChild> {
+  const child = spawn(fdholderBinary(), args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts });
+  return started(child, `fdholder ${args.join(' ')}`);
+}
+
+export interface ListenerSpec {
+  protocol: 'tcp' | 'udp';
+  host: string;
+  uid?: number;
+  gid?: number;
+}
+
+/** A node process listening on an ephemeral port; exits when its stdin closes. */
+export function startNodeListener(spec: ListenerSpec): Promise<HeldChild> {
+  const script =
+    spec.protocol === 'tcp'
+      ? `const s=require('net').createServer();s.listen(0,${JSON.stringify(spec.host)},()=>console.log('ready',process.pid,s.address().port));`
+      : `const s=require('dgram').createSocket(${JSON.stringify(spec.host.includes(':') ? 'udp6' : 'udp4')});s.bind(0,${JSON.stringify(spec.host)},()=>console.log('ready',process.pid,s.address().port));`;
+  const child = spawn(process.execPath, ['-e', `${script}process.stdin.on('end',()=>process.exit(0));process.stdin.resume();`], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    uid: spec.uid,
+    gid: spec.gid,
+  });
+  return started(child, `node ${spec.protocol} listener`);
+}
