@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_PORT, parseConfig, parseDuration, parseListenAddress } from '../../src/config.js';
+
+describe('parseConfig', () => {
+  it('has the documented defaults', () => {
+    const c = parseConfig([]);
+    expect(c).toMatchObject({
+      listenAddress: { host: '', port: DEFAULT_PORT },
+      telemetryPath: '/metrics',
+      procfs: '/proc',
+      rootfs: '/',
+      scanIntervalMs: 15_000,
+      fdCacheMaxAgeMs: 60_000,
+      listenerPollIntervalMs: 1000,
+      containerLabels: true,
+      deletedTop: 10,
+      maxSeries: 2000,
+      groupBy: ['user', 'process'],
+      logLevel: 'info',
+      logFormat: 'logfmt',
+      once: false,
+    });
+  });
+
+  it('takes --name=value and --name value', () => {
+    const c = parseConfig(['--scan.interval=1m30s', '--path.procfs', '/host/proc', '--group.by=user,process,executable', '--no-container.labels']);
+    expect(c.scanIntervalMs).toBe(90_000);
+    expect(c.procfs).toBe('/host/proc');
+    expect(c.groupBy).toEqual(['user', 'process', 'executable']);
+    expect(c.containerLabels).toBe(false);
+  });
+
+  it.each([
+    [['--bogus'], /^unknown flag --bogus/],
+    [['--scan.interval=abc'], /^--scan\.interval: invalid duration "abc"/],
+    [['--scan.interval=0'], /^--scan\.interval: must be at least/],
+    [['--scan.interval=10'], /^--scan\.interval: invalid duration/],
+    [['--web.listen-address=10411'], /^--web\.listen-address: invalid address/],
+    [['--web.listen-address=:99999'], /^--web\.listen-address: invalid address/],
+    [['--web.telemetry-path=metrics'], /^--web\.telemetry-path: must start with \//],
+    [['--deleted.top=-1'], /^--deleted\.top: want a whole number/],
+    [['--metrics.max-series=0'], /^--metrics\.max-series: want a whole number/],
+    [['--group.by=user,cmdline'], /^--group\.by: unknown label "cmdline"/],
+    [['--group.by=user,user'], /^--group\.by: label listed twice/],
+    [['--log.level=loud'], /^--log\.level: want one of debug, info, warn, error/],
+    [['--log.format=xml'], /^--log\.format: want one of logfmt, json/],
+    [['--path.procfs='], /^--path\.procfs: must not be empty/],
+    [['--scan.interval'], /^scan\.interval: value missing|^--scan\.interval/],
+    [['stray'], /^unexpected argument stray/],
+  ])('rejects %j with one line naming the flag', (argv, message) => {
+    let err: unknown;
+    try {
+      parseConfig(argv);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(message);
+    expect((err as Error).message).not.toContain('\n');
+  });
+});
+
+describe('parseListenAddress', () => {
+  it.each([
+    [':10411', { host: '', port: 10411 }],
+    ['127.0.0.1:0', { host: '127.0.0.1', port: 0 }],
+    ['[::1]:9000', { host: '::1', port: 9000 }],
+    ['localhost:80', { host: 'localhost', port: 80 }],
+  ])('%s', (value, expected) => {
+    expect(parseListenAddress(value)).toEqual(expected);
+  });
+});
+
+describe('parseDuration', () => {
+  it('reads Prometheus-style durations', () => {
+    expect(parseDuration('x', '500ms', { min: 0 })).toBe(500);
+    expect(parseDuration('x', '1h2m3s', { min: 0 })).toBe(3_723_000);
+    expect(parseDuration('x', '0', { min: 0 })).toBe(0);
+  });
+});

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { buildModel } from '../../src/model/aggregate.js';
+import { capSamples } from '../../src/model/series-cap.js';
+import { emptyFdTypeCounts } from '../../src/procfs/fd-target.js';
+import type { ProcessRecord, Snapshot } from '../../src/scan/snapshot.js';
+
+function proc(pid: number, comm: string, user = 'root', extra: Partial<ProcessRecord> = {}): ProcessRecord {
+  return {
+    pid, startTime: pid, ppid: 1, uid: 0, euid: 0, user, comm, exe: `/usr/bin/${comm}`, exeDeleted: false,
+    fdCount: 10, fdTypes: { ...emptyFdTypeCounts(), file: 10 }, fdLimit: 100, netns: '1', inspectable: true,
+    container: { id: '', runtime: '', podUid: '' }, ...extra,
+  };
+}
+
+function snapshot(partial: Partial<Snapshot>): Snapshot {
+  return {
+    processes: [], listeners: [], deletedFiles: [],
+    stats: { startedAtMs: 0, durationSeconds: 0, phaseSeconds: { processes: 0, descriptors: 0, sockets: 0, deleted_files: 0 }, processesSeen: 0, processesScanned: 0, fdsScanned: 0, fdLinksRead: 0, cacheHits: 0, cacheMisses: 0, skipped: { exited: 0, zombie: 0, kernel_thread: 0, pid_reused: 0, unparsable: 0 }, uninspectable: 0, errors: {}, netnsCount: 1 },
+    ...partial,
+  };
+}
+
+const OPTS = { groupBy: ['user', 'process'] as const, maxSeries: 1000, deletedTop: 2, hostNetns: '1' };
+
+describe('buildModel', () => {
+  it('counts a deleted file held by many workers once, in the group of its lowest-pid holder', () => {
+    const processes = [proc(10, 'master'), proc(11, 'worker', 'www-data'), proc(12, 'worker', 'www-data')];
+    const snap = snapshot({
+      processes,
+      deletedFiles: [
+        { device: '8:1', inode: '1', size: 1000, path: '/var/log/a.log', holders: [{ pid: 12, fd: 3 }, { pid: 11, fd: 3 }, { pid: 10, fd: 5 }] },
+        { device: '8:1', inode: '2', size: 50, path: '/tmp/b', holders: [{ pid: 12, fd: 4 }] },
+        { device: '8:1', inode: '3', size: 7, path: '/tmp/c', holders: [{ pid: 11, fd: 6 }] },
+      ],
+    });
+    const m = buildModel(snap, { ...OPTS, groupBy: ['user', 'process'] });
+    expect(m.samples.deleted_open_bytes).toEqual([
+      { labels: { user: 'root', process: 'master' }, value: 1000 },
+      { labels: { user: 'www-data', process: 'worker' }, value: 57 },
+    ]);
+    expect(m.samples.deleted_open_files.map((s) => s.value)).toEqual([1, 2]);
+    // Top N: the two largest, with their lowest-pid holder.
+    expect(m.samples.deleted_open_file_size_bytes.map((s) => [s.labels.path, s.labels.pid, s.value])).toEqual([
+      ['/var/log/a.log', '10', 1000],
+      ['/tmp/b', '12', 50],
+    ]);
+  });
+
+  it('makes one listener series per holder identity, valued by the number of holders', () => {
+    const processes = [proc(10, 'nginx', 'root'), proc(11, 'nginx', 'www-data'), proc(12, 'nginx', 'www-data')];
+    const snap = snapshot({
+      processes,
+      listeners: [
+        { protocol: 'tcp', family: 'ipv4', address: '0.0.0.0', port: 80, inode: 5, netns: '1', socketUid: 0, holders: [10, 11, 12] },
+        { protocol: 'udp', family: 'ipv6', address: '::', port: 53, inode: 6, netns: '99', socketUid: 33, holders: [] },
+      ],
+    });
+    const m = buildModel(snap, { ...OPTS, groupBy: ['user', 'process'] });
+    expect(m.samples.listener_processes.map((s) => [s.labels.port, s.labels.user, s.labels.netns, s.value])).toEqual([
+      ['80', 'root', '', 1],
+      ['80', 'www-data', '', 2],
+      ['53', '33', '99', 0],
+    ]);
+  });
+
+  it('groups by the configured labels', () => {
+    const snap = snapshot({ processes: [proc(10, 'a', 'u', { exe: '/x' }), proc(11, 'a', 'u', { exe: '/y' })] });
+    const m = buildModel(snap, { ...OPTS, groupBy: ['user', 'process', 'executable'] });
+    expect(m.samples.processes.map((s) => s.labels)).toEqual([
+      { user: 'u', process: 'a', executable: '/x' },
+      { user: 'u', process: 'a', executable: '/y' },
+    ]);
+  });
+
+  it('caps every family and counts the drops (random process names cannot explode series)', () => {
+    const processes = Array.from({ length: 50 }, (_, i) => proc(100 + i, `rnd${i}`, 'attacker', { fdCount: i, fdTypes: { ...emptyFdTypeCounts(), file: i } }));
+    const m = buildModel(snapshot({ processes }), { ...OPTS, maxSeries: 10 });
+    expect(m.samples.processes).toHaveLength(10);
+    expect(m.dropped.processes).toBe(40);
+    // open_fds keeps the largest groups (49 fds .. 40 fds); the group with 0 fds has no series at all.
+    expect(m.samples.open_fds.map((s) => s.value)).toEqual([49, 48, 47, 46, 45, 44, 43, 42, 41, 40]);
+    expect(m.dropped.open_fds).toBe(39);
+  });
+});
+
+describe('capSamples', () => {
+  it('is stable for ties (sorted by labels), so scrapes do not flap', () => {
+    const s = [{ labels: { a: 'z' }, value: 1 }, { labels: { a: 'b' }, value: 1 }, { labels: { a: 'c' }, value: 2 }];
+    expect(capSamples(s, 2).kept.map((x) => x.labels.a)).toEqual(['c', 'b']);
+    expect(capSamples(s, 5)).toEqual({ kept: s, dropped: 0 });
+  });
+});
