@@ -66,7 +66,9 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
     log.info({ signal }, 'shutting down');
     server.close();
     server.closeAllConnections();
-    void scanner.stop().then(() => process.exit(0));
+    // A scan blocked in a read cannot be interrupted; do not let it hold the exit hostage.
+    const deadline = new Promise((r) => setTimeout(r, 2000).unref());
+    void Promise.race([scanner.stop(), deadline]).then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

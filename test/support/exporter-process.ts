@@ -20,8 +20,11 @@ export interface RunningExporter {
   stop: () => Promise<void>;
 }
 
-export async function startExporter(args: string[] = [], opts: SpawnOptions & { port?: number } = {}): Promise<RunningExporter> {
-  const port = opts.port ?? (await freePort());
+export async function startExporter(
+  args: string[] = [],
+  { port: wantedPort, waitForFirstScan = true, ...opts }: SpawnOptions & { port?: number; waitForFirstScan?: boolean } = {},
+): Promise<RunningExporter> {
+  const port = wantedPort ?? (await freePort());
   const child = spawn(process.execPath, [MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--scan.interval=1s', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...opts,
@@ -50,7 +53,7 @@ export async function startExporter(args: string[] = [], opts: SpawnOptions & { 
     },
     stop: () => stopChild(child),
   };
-  await exporter.waitForScans(1);
+  if (waitForFirstScan) await exporter.waitForScans(1);
   return exporter;
 }
 

@@ -1,0 +1,148 @@
+/**
+ * How scans meet the world: a process that exits mid-scan, a pid reused mid-scan, a scrape while a
+ * scan is in progress, and the time before the first scan completes. Scans are held in the middle
+ * deterministically by a FIFO in a fixture procfs: the worker blocks reading it until the test writes.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProcReader } from '../../src/procfs/reader.js';
+import { Scanner } from '../../src/scan/scanner.js';
+import { makeFakeProc } from '../support/fake-proc.js';
+import { startExporter, type RunningExporter } from '../support/exporter-process.js';
+import { samplesOf } from '../support/exposition.js';
+import { waitFor } from '../support/wait.js';
+
+const NO_CACHE = { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false };
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+describe('a process that exits while being scanned', () => {
+  it('is skipped as "exited" and the scan completes', async () => {
+    // A grandchild, so its parent (sh) reaps it at once and /proc/PID disappears.
+    const sh = spawn('sh', ['-c', 'sleep 300 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    cleanups.push(() => void sh.kill('SIGKILL'));
+    const victim = Number(await new Promise<string>((r) => sh.stdout!.once('data', (d: Buffer) => r(d.toString().trim()))));
+    const victimFd = `/proc/${victim}/fd`;
+    class KillingReader extends ProcReader {
+      override listDir(dir: string): string[] {
+        if (dir === victimFd) {
+          process.kill(victim, 'SIGKILL');
+          for (let i = 0; i < 200 && fs.existsSync(`/proc/${victim}`); i++) sleepSync(10);
+        }
+        return super.listDir(dir);
+      }
+    }
+    const snap = new Scanner(new KillingReader('/proc'), NO_CACHE).scan();
+    expect(fs.existsSync(`/proc/${victim}`)).toBe(false);
+    expect(snap.processes.some((p) => p.pid === victim)).toBe(false);
+    expect(snap.stats.skipped.exited).toBeGreaterThanOrEqual(1);
+    expect(snap.processes.some((p) => p.pid === process.pid)).toBe(true);
+  });
+});
+
+describe('a pid reused during the scan', () => {
+  it('is skipped as "pid_reused", never attributed to the new owner', () => {
+    const fx = makeFakeProc({ processes: [{ pid: 1, comm: 'init', exe: '/sbin/init' }, { pid: 42, comm: 'old', startTime: 500, exe: '/bin/old', fds: { 0: '/dev/null' } }] });
+    cleanups.push(() => fs.rmSync(fx.dir, { recursive: true, force: true }));
+    const stat42 = path.join(fx.procfs, '42', 'stat');
+    let reads = 0;
+    class ReusingReader extends ProcReader {
+      override readText(file: string): string {
+        const text = super.readText(file);
+        // The second read of pid 42's stat (after its fds were read) shows a new start time.
+        if (file === stat42 && ++reads === 2) return text.replace(/ 500 0 0 /, ' 777 0 0 ');
+        return text;
+      }
+    }
+    const snap = new Scanner(new ReusingReader(fx.procfs, fx.rootfs), NO_CACHE).scan();
+    expect(reads).toBe(2);
+    expect(snap.processes.map((p) => p.pid)).toEqual([1]);
+    expect(snap.stats.skipped.pid_reused).toBe(1);
+  });
+});
+
+describe('scrapes and scans', () => {
+  const TCP_HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+  const listenerLine = (port: number, inode: number) =>
+    `   0: 00000000:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 ${inode} 1 0000000000000000 100 0 0 10 0\n`;
+
+  async function blockedExporter() {
+    const fx = makeFakeProc({
+      net: { tcp: TCP_HEADER + listenerLine(1111, 9001) },
+      processes: [
+        { pid: 1, comm: 'init', exe: '/sbin/init', fds: { 3: 'socket:[9001]' } },
+        { pid: 5, comm: 'gate', exe: '/bin/gate' },
+      ],
+    });
+    // pid 5's status is a FIFO: every scan blocks there until the test writes a status into it.
+    const gate = path.join(fx.procfs, '5', 'status');
+    fs.rmSync(gate);
+    execFileSync('mkfifo', [gate]);
+    const release = () => fs.writeFileSync(gate, 'Name:\tgate\nUid:\t0\t0\t0\t0\n');
+    const exporterPromise = startExporterNoWait(['--path.procfs=' + fx.procfs, '--path.rootfs=' + fx.rootfs, '--scan.interval=200ms', '--scan.listener-poll-interval=0']);
+    const exporter = await exporterPromise;
+    cleanups.push(async () => {
+      await exporter.stop();
+      fs.rmSync(fx.dir, { recursive: true, force: true });
+    });
+    return { fx, exporter, release };
+  }
+
+  it('serves the exporter\'s own metrics before the first scan completes, and /healthz fails', async () => {
+    const { exporter, release } = await blockedExporter();
+    const before = await exporter.metrics();
+    expect(samplesOf(before, 'lsof_exporter_build_info')).toHaveLength(1);
+    expect(samplesOf(before, 'lsof_scans_total').find((s) => s.labels.result === 'success')?.value).toBe(0);
+    expect(samplesOf(before, 'lsof_listener_processes')).toEqual([]);
+    expect(samplesOf(before, 'process_resident_memory_bytes')).toHaveLength(1);
+    const health = await fetch(`${exporter.url}/healthz`);
+    expect(health.status).toBe(503);
+    release();
+    await exporter.waitForScans(1);
+    expect((await fetch(`${exporter.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers a scrape during a scan from the previous snapshot, whole', async () => {
+    const { fx, exporter, release } = await blockedExporter();
+    release();
+    await exporter.waitForScans(1);
+    // Scan 2 is now blocked on the gate. Change the world under it: a new listener appears.
+    fs.writeFileSync(path.join(fx.procfs, '1', 'net', 'tcp'), TCP_HEADER + listenerLine(1111, 9001) + listenerLine(2222, 9002));
+    fs.symlinkSync('socket:[9002]', path.join(fx.procfs, '1', 'fd', '4'));
+    const during = await exporter.metrics();
+    expect(samplesOf(during, 'lsof_scans_total').find((s) => s.labels.result === 'success')?.value).toBe(1);
+    expect(samplesOf(during, 'lsof_listener_processes').map((s) => s.labels.port)).toEqual(['1111']);
+    // The whole exposition is from scan 1: fd count of init and the socket type counts agree.
+    expect(samplesOf(during, 'lsof_scan_fds')[0]!.value).toBe(1);
+    release();
+    await exporter.waitForScans(2);
+    const after = await exporter.metrics();
+    expect(samplesOf(after, 'lsof_listener_processes').map((s) => s.labels.port).sort()).toEqual(['1111', '2222']);
+    expect(samplesOf(after, 'lsof_scan_fds')[0]!.value).toBe(2);
+    // Keep releasing so the exporter can stop cleanly.
+    const keepReleasing = setInterval(() => {
+      try {
+        fs.writeFileSync(path.join(fx.procfs, '5', 'status'), 'Name:\tgate\nUid:\t0\t0\t0\t0\n', { flag: fs.constants.O_WRONLY | fs.constants.O_NONBLOCK });
+      } catch {
+        /* no reader right now */
+      }
+    }, 20);
+    cleanups.unshift(() => clearInterval(keepReleasing));
+  });
+});
+
+/** startExporter waits for a first scan; with a gated fixture that must not happen yet. */
+async function startExporterNoWait(args: string[]): Promise<RunningExporter> {
+  const env = { ...process.env, LSOF_EXPORTER_ALLOW_FIXTURE_PROCFS: '1' };
+  const exporter = await startExporter(args, { env, waitForFirstScan: false });
+  await waitFor(async () => (await fetch(`${exporter.url}/metrics`)).ok, 'exporter up');
+  return exporter;
+}
