@@ -205,7 +205,7 @@ export const FAMILIES: readonly FamilyDef[] = [
   {
     name: 'scan_errors',
     type: 'gauge',
-    help: 'Non-fatal read errors in the last scan, by source (passwd, socket_tables, fd_read, deleted_stat).',
+    help: 'Non-fatal read errors in the last scan, by source (passwd, passwd_lines, socket_tables, fd_read, deleted_stat).',
     labels: ['source'],
     otelName: 'lsof.scan.errors',
     unit: '{error}',

@@ -68,6 +68,7 @@ export class Scanner {
 
     this.users.refresh();
     if (this.users.lastError) stats.errors.passwd = 1;
+    if (this.users.rejectedLines) stats.errors.passwd_lines = this.users.rejectedLines;
     const pids = this.reader.listPids();
     stats.processesSeen = pids.length;
     const live = phase('processes', () => this.readProcesses(pids, scanNo, stats));

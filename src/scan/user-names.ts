@@ -10,6 +10,8 @@ export class UserNames {
   private loadedMtime = -1;
   /** Set when the passwd file could not be read; surfaced as a scan error. */
   lastError: string | null = null;
+  /** Malformed lines of the last passwd read (skipped, counted as scan errors). */
+  rejectedLines = 0;
 
   constructor(private readonly reader: ProcReader) {}
 
@@ -18,7 +20,9 @@ export class UserNames {
     try {
       const mtime = this.reader.mtimeMs(file);
       if (mtime === this.loadedMtime) return;
-      this.names = parseIdNameFile(this.reader.readUtf8(file)).names;
+      const parsed = parseIdNameFile(this.reader.readUtf8(file));
+      this.names = parsed.names;
+      this.rejectedLines = parsed.rejectedLines;
       this.loadedMtime = mtime;
       this.lastError = null;
     } catch (err) {
