@@ -1,0 +1,68 @@
+/** The headline signals: a listener new to its instance, and a service account listening off its ports. */
+import { formatDuration, parseDuration } from '../duration.js';
+import { exactAlternation, groupedListeners, IDENTITY, indent, unlessExpected, withListenerName } from '../listener-promql.js';
+import { alertingRule, type RuleGroup } from '../rule.js';
+import type { Tunables } from '../tunables.js';
+
+const LISTENER_TEXT = '{{ $labels.listener }} ({{ $labels.executable }})';
+
+export function listenerGroup(t: Tunables): RuleGroup {
+  return {
+    name: 'lsof-exporter.listeners',
+    rules: [
+      alertingRule(
+        {
+          alert: 'LsofNewListener',
+          expr: newListenerExpr(t.newListener),
+          for: t.newListener.for,
+          severity: 'warning',
+          summary: 'New listener {{ $labels.listener }} on {{ $labels.instance }}.',
+          description:
+            `${LISTENER_TEXT} listens on {{ $labels.instance }}; no listener with this protocol, address, port, user ` +
+            `and process was seen there in the previous ${t.newListener.lookback}.`,
+        },
+        t.runbookUrl,
+      ),
+      alertingRule(
+        {
+          alert: 'LsofServiceAccountUnexpectedListener',
+          expr: serviceAccountExpr(t.serviceAccount.users),
+          for: t.serviceAccount.for,
+          severity: 'critical',
+          summary: 'Service account {{ $labels.user }} listens on undeclared port {{ $labels.port }} on {{ $labels.instance }}.',
+          description:
+            `${LISTENER_TEXT} listens on {{ $labels.instance }}, a port not declared for the service account ` +
+            '{{ $labels.user }} in the expected listeners: the signature of a compromised web server.',
+        },
+        t.runbookUrl,
+      ),
+    ],
+  };
+}
+
+/**
+ * Listeners seen in the last `recent` that were not seen in the `lookback` before it, on instances
+ * with at least `minInstanceHistory` of history inside that lookback. Ranges (not instants) make a
+ * scrape gap or exporter restart shorter than the lookback invisible, and keep a listener that opened
+ * and closed between two evaluations alerting for `recent`.
+ */
+export function newListenerExpr(n: Tunables['newListener']): string {
+  const lookback = parseDuration(n.lookback);
+  const recent = parseDuration(n.recent);
+  const minHistory = parseDuration(n.minInstanceHistory);
+  if (minHistory >= lookback) throw new Error('newListener.minInstanceHistory must be shorter than newListener.lookback');
+  const recentListeners = withListenerName(groupedListeners(`present_over_time(lsof_listener_processes[${n.recent}])`));
+  const seenBefore = `present_over_time(lsof_listener_processes[${n.lookback}] offset ${n.recent})`;
+  const historyRange = formatDuration(lookback - minHistory);
+  const historyOffset = formatDuration(recent + minHistory);
+  return [
+    unlessExpected(`(\n${indent(recentListeners, 1)}\nunless on (${IDENTITY})\n${indent(seenBefore, 1)}\n)`),
+    // The instance was scraped at least minInstanceHistory before the recent window began.
+    `and on (instance, job) present_over_time(lsof_exporter_build_info[${historyRange}] offset ${historyOffset})`,
+  ].join('\n');
+}
+
+export function serviceAccountExpr(users: string[]): string {
+  const selector = `lsof_listener_processes{user=~${JSON.stringify(exactAlternation(users))}}`;
+  return unlessExpected(withListenerName(groupedListeners(selector)));
+}

@@ -1,0 +1,76 @@
+/**
+ * Every threshold, window and list an operator tunes, in one place. The committed rule file
+ * (alerts/lsof-exporter.rules.yml) is rendered from DEFAULT_TUNABLES by `npm run alerts`; to tune,
+ * pass a JSON file of overrides (`npm run alerts -- --tunables my.json --out my.rules.yml`) or edit
+ * the defaults here. Durations are Prometheus durations ("7d", "90m").
+ */
+export interface Tunables {
+  /** Selector of the scrape job(s) of the exporter, for the target-down alert. */
+  jobSelector: string;
+  /** docs/runbooks.md as operators reach it; each alert links `<runbookUrl>#<alertname lowercased>`. */
+  runbookUrl: string;
+  newListener: {
+    /** A listener is new when it was not seen on the instance during this window. */
+    lookback: string;
+    /** How long a listener counts as new after it first appears (the alert holds that long, even if the listener closes). */
+    recent: string;
+    /** History an instance needs (before `recent`) before any of its listeners can be new: a host just added is quiet. */
+    minInstanceHistory: string;
+    for: string;
+  };
+  serviceAccount: {
+    /** Accounts that must only listen on ports declared for them (alerts/expected-listeners.rules.yml). */
+    users: string[];
+    for: string;
+  };
+  deletedOpenBytes: { thresholdBytes: number; for: string };
+  deletedExecutable: { for: string };
+  fdLimit: { utilizationRatio: number; for: string };
+  exporter: {
+    /** Window of the scan-failure rate. */
+    failureRateWindow: string;
+    scansFailingFor: string;
+    /** Age of the last successful scan beyond which the data is stale. */
+    staleAfter: string;
+    staleFor: string;
+    blindFor: string;
+    seriesCappedFor: string;
+    downFor: string;
+  };
+}
+
+export const DEFAULT_TUNABLES: Tunables = {
+  jobSelector: 'job="lsof"',
+  runbookUrl: 'https://github.com/lsof-exporter/lsof-exporter/blob/main/docs/runbooks.md',
+  newListener: { lookback: '7d', recent: '1h', minInstanceHistory: '1d', for: '0s' },
+  serviceAccount: { users: ['www-data', 'apache', 'httpd', 'nginx', 'nobody'], for: '0s' },
+  deletedOpenBytes: { thresholdBytes: 1024 ** 3, for: '30m' },
+  deletedExecutable: { for: '15m' },
+  fdLimit: { utilizationRatio: 0.9, for: '15m' },
+  exporter: {
+    failureRateWindow: '5m',
+    scansFailingFor: '15m',
+    staleAfter: '10m',
+    staleFor: '5m',
+    blindFor: '30m',
+    seriesCappedFor: '15m',
+    downFor: '5m',
+  },
+};
+
+/** Overrides merged one level deep onto the defaults (what a tunables JSON file holds). */
+export type TunablesOverrides = { [K in keyof Tunables]?: Tunables[K] extends object ? Partial<Tunables[K]> : Tunables[K] };
+
+export function withOverrides(overrides: TunablesOverrides, base: Tunables = DEFAULT_TUNABLES): Tunables {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = (base as unknown as Record<string, unknown>)[key];
+    if (current === undefined) throw new Error(`unknown tunable: ${key}`);
+    out[key] = isPlainObject(current) && isPlainObject(value) ? { ...current, ...value } : value;
+  }
+  return out as unknown as Tunables;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
