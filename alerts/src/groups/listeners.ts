@@ -42,24 +42,30 @@ export function listenerGroup(t: Tunables): RuleGroup {
 
 /**
  * Listeners seen in the last `recent` that were not seen in the `lookback` before it, on instances
- * with at least `minInstanceHistory` of history inside that lookback. Ranges (not instants) make a
- * scrape gap or exporter restart shorter than the lookback invisible, and keep a listener that opened
- * and closed between two evaluations alerting for `recent`.
+ * with at least `minInstanceHistory` of history inside that lookback, less the expected ones.
  */
 export function newListenerExpr(n: Tunables['newListener']): string {
   const lookback = parseDuration(n.lookback);
-  const recent = parseDuration(n.recent);
   const minHistory = parseDuration(n.minInstanceHistory);
   if (minHistory >= lookback) throw new Error('newListener.minInstanceHistory must be shorter than newListener.lookback');
-  const recentListeners = withListenerName(groupedListeners(`present_over_time(lsof_listener_processes[${n.recent}])`));
-  const seenBefore = `present_over_time(lsof_listener_processes[${n.lookback}] offset ${n.recent})`;
   const historyRange = formatDuration(lookback - minHistory);
-  const historyOffset = formatDuration(recent + minHistory);
+  const historyOffset = formatDuration(parseDuration(n.recent) + minHistory);
   return [
-    unlessExpected(`(\n${indent(recentListeners, 1)}\nunless on (${IDENTITY})\n${indent(seenBefore, 1)}\n)`),
+    unlessExpected(unseenListenersExpr(n)),
     // The instance was scraped at least minInstanceHistory before the recent window began.
     `and on (instance, job) present_over_time(lsof_exporter_build_info[${historyRange}] offset ${historyOffset})`,
   ].join('\n');
+}
+
+/**
+ * The comparison with history alone. Ranges (not instants) make a scrape gap or exporter restart
+ * shorter than the lookback invisible, and keep a listener that opened and closed between two
+ * evaluations alerting for `recent`. On a host just added every listener is unseen: hence the guard.
+ */
+export function unseenListenersExpr(n: Tunables['newListener']): string {
+  const recentListeners = withListenerName(groupedListeners(`present_over_time(lsof_listener_processes[${n.recent}])`));
+  const seenBefore = `present_over_time(lsof_listener_processes[${n.lookback}] offset ${n.recent})`;
+  return `(\n${indent(recentListeners, 1)}\nunless on (${IDENTITY})\n${indent(seenBefore, 1)}\n)`;
 }
 
 export function serviceAccountExpr(users: string[]): string {
