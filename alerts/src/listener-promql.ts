@@ -52,14 +52,14 @@ export const EXPECTED_LISTENER = 'lsof:expected_listener';
  * static labels `user`, `protocol` and optionally `port` (absent: any port) and `instance` (absent:
  * every instance). PromQL matches exact label sets only, so each combination is one `unless`.
  */
-export function unlessExpected(vector: string): string {
+export function unlessExpected(vector: string, window: string): string {
   const scopes: [string, string][] = [
     ['user, protocol, port', 'instance="", port!=""'],
     ['instance, user, protocol, port', 'instance!="", port!=""'],
     ['user, protocol', 'instance="", port=""'],
     ['instance, user, protocol', 'instance!="", port=""'],
   ];
-  return [vector, ...scopes.map(([on, scope]) => `unless on (${on}) ${EXPECTED_LISTENER}{${scope}}`)].join('\n');
+  return [vector, ...scopes.map(([on, scope]) => `unless on (${on}) last_over_time(${EXPECTED_LISTENER}{${scope}}[${window}])`)].join('\n');
 }
 
 /** `a|b|c` as an anchored regex alternation matching exactly these values. */

@@ -9,6 +9,12 @@ export interface Tunables {
   jobSelector: string;
   /** docs/runbooks.md as operators reach it; each alert links `<runbookUrl>#<alertname lowercased>`. */
   runbookUrl: string;
+  /**
+   * Expected-listener declarations are read over this window: rule groups are evaluated independently,
+   * so an alert evaluated before the declarations' group (first evaluation, reload) still sees them.
+   * A removed declaration keeps applying for as long.
+   */
+  expectedListenersWindow: string;
   newListener: {
     /** A listener is new when it was not seen on the instance during this window. */
     lookback: string;
@@ -21,6 +27,7 @@ export interface Tunables {
   serviceAccount: {
     /** Accounts that must only listen on ports declared for them (alerts/expected-listeners.rules.yml). */
     users: string[];
+    /** Also bridges the very first evaluation after the rules are loaded. */
     for: string;
   };
   deletedOpenBytes: { thresholdBytes: number; for: string };
@@ -42,8 +49,9 @@ export interface Tunables {
 export const DEFAULT_TUNABLES: Tunables = {
   jobSelector: 'job="lsof"',
   runbookUrl: 'https://github.com/lsof-exporter/lsof-exporter/blob/main/docs/runbooks.md',
+  expectedListenersWindow: '1h',
   newListener: { lookback: '7d', recent: '1h', minInstanceHistory: '1d', for: '0s' },
-  serviceAccount: { users: ['www-data', 'apache', 'httpd', 'nginx', 'nobody'], for: '0s' },
+  serviceAccount: { users: ['www-data', 'apache', 'httpd', 'nginx', 'nobody'], for: '1m' },
   deletedOpenBytes: { thresholdBytes: 1024 ** 3, for: '30m' },
   deletedExecutable: { for: '15m' },
   fdLimit: { utilizationRatio: 0.9, for: '15m' },

@@ -2,32 +2,22 @@
  * The shipped rule files: rendered from the tunables without drift, accepted by promtool, unit-tested
  * with promtool (alerts/tests/*.test.yml), and linked to a runbook section that exists.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { RULE_FILE, renderRuleFile, ruleGroups } from '../../alerts/src/render.js';
 import { runbookAnchor } from '../../alerts/src/rule.js';
 import { DEFAULT_TUNABLES } from '../../alerts/src/tunables.js';
+import { runTool } from '../support/run-tool.js';
 
-const run = promisify(execFile);
 const ALERTS = fileURLToPath(new URL('../../alerts/', import.meta.url));
 const RUNBOOKS = fileURLToPath(new URL('../../docs/runbooks.md', import.meta.url));
 const ruleFiles = fs.readdirSync(ALERTS).filter((f) => f.endsWith('.rules.yml'));
 const unitTests = fs.readdirSync(`${ALERTS}tests`).filter((f) => f.endsWith('.test.yml'));
 const alerts = ruleGroups(DEFAULT_TUNABLES).flatMap((g) => g.rules);
 
-async function promtool(args: string[]): Promise<string> {
-  try {
-    const { stdout, stderr } = await run('/usr/bin/promtool', args, { cwd: ALERTS });
-    return stdout + stderr;
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string };
-    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
-  }
-}
+const promtool = (args: string[]) => runTool('/usr/bin/promtool', args, ALERTS);
 
 describe('alert rule files', () => {
   it('commits exactly what the default tunables render (run `npm run alerts` after a change)', () => {

@@ -22,7 +22,10 @@ import { startPrometheus, type RunningPrometheus } from '../support/prometheus-s
 import { waitFor } from '../support/wait.js';
 import { startWebhookReceiver, type ReceivedAlert, type WebhookReceiver } from '../support/webhook-receiver.js';
 
-const TUNABLES = withOverrides({ newListener: { lookback: '10m', recent: '20s', minInstanceHistory: '10s', for: '0s' } });
+const TUNABLES = withOverrides({
+  newListener: { lookback: '10m', recent: '20s', minInstanceHistory: '10s', for: '0s' },
+  serviceAccount: { for: '0s' },
+});
 const GATE_OPENS_AFTER_MS = 30_000; // recent + minInstanceHistory
 const EXPECTED_LISTENERS = fileURLToPath(new URL('../../alerts/expected-listeners.rules.yml', import.meta.url));
 // The executable label is the resolved path; the process name is what was run (`nc`).

@@ -13,7 +13,7 @@ export function listenerGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofNewListener',
-          expr: newListenerExpr(t.newListener),
+          expr: newListenerExpr(t.newListener, t.expectedListenersWindow),
           for: t.newListener.for,
           severity: 'warning',
           summary: 'New listener {{ $labels.listener }} on {{ $labels.instance }}.',
@@ -26,7 +26,7 @@ export function listenerGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofServiceAccountUnexpectedListener',
-          expr: serviceAccountExpr(t.serviceAccount.users),
+          expr: serviceAccountExpr(t.serviceAccount.users, t.expectedListenersWindow),
           for: t.serviceAccount.for,
           severity: 'critical',
           summary: 'Service account {{ $labels.user }} listens on undeclared port {{ $labels.port }} on {{ $labels.instance }}.',
@@ -44,14 +44,14 @@ export function listenerGroup(t: Tunables): RuleGroup {
  * Listeners seen in the last `recent` that were not seen in the `lookback` before it, on instances
  * with at least `minInstanceHistory` of history inside that lookback, less the expected ones.
  */
-export function newListenerExpr(n: Tunables['newListener']): string {
+export function newListenerExpr(n: Tunables['newListener'], expectedWindow: string): string {
   const lookback = parseDuration(n.lookback);
   const minHistory = parseDuration(n.minInstanceHistory);
   if (minHistory >= lookback) throw new Error('newListener.minInstanceHistory must be shorter than newListener.lookback');
   const historyRange = formatDuration(lookback - minHistory);
   const historyOffset = formatDuration(parseDuration(n.recent) + minHistory);
   return [
-    unlessExpected(unseenListenersExpr(n)),
+    unlessExpected(unseenListenersExpr(n), expectedWindow),
     // The instance was scraped at least minInstanceHistory before the recent window began.
     `and on (instance, job) present_over_time(lsof_exporter_build_info[${historyRange}] offset ${historyOffset})`,
   ].join('\n');
@@ -68,7 +68,7 @@ export function unseenListenersExpr(n: Tunables['newListener']): string {
   return `(\n${indent(recentListeners, 1)}\nunless on (${IDENTITY})\n${indent(seenBefore, 1)}\n)`;
 }
 
-export function serviceAccountExpr(users: string[]): string {
+export function serviceAccountExpr(users: string[], expectedWindow: string): string {
   const selector = `lsof_listener_processes{user=~${JSON.stringify(exactAlternation(users))}}`;
-  return unlessExpected(withListenerName(groupedListeners(selector)));
+  return unlessExpected(withListenerName(groupedListeners(selector)), expectedWindow);
 }
