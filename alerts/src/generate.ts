@@ -8,14 +8,13 @@ import { parseArgs } from 'node:util';
 import { RULE_FILE, renderRuleFile } from './render.js';
 import { withOverrides, type TunablesOverrides } from './tunables.js';
 
-// dist/alerts/src/generate.js and alerts/src/generate.ts both sit two levels under the repo root.
-const REPO_ROOT = new URL('../../', import.meta.url);
+// Runs compiled, as dist/alerts/src/generate.js.
+const COMMITTED_RULE_FILE = new URL(`../../../alerts/${RULE_FILE}`, import.meta.url);
 
 function main(): void {
   const { values } = parseArgs({ options: { tunables: { type: 'string' }, out: { type: 'string' } } });
   const overrides = values.tunables ? (JSON.parse(fs.readFileSync(values.tunables, 'utf8')) as TunablesOverrides) : {};
-  const root = REPO_ROOT.pathname.includes('/dist/') ? new URL('../', REPO_ROOT) : REPO_ROOT;
-  const out = values.out ?? fileURLToPath(new URL(`alerts/${RULE_FILE}`, root));
+  const out = values.out ?? fileURLToPath(COMMITTED_RULE_FILE);
   fs.writeFileSync(out, renderRuleFile(withOverrides(overrides)));
   console.log(`wrote ${out}`);
 }
