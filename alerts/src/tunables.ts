@@ -22,6 +22,7 @@ export interface Tunables {
     recent: string;
     /** History an instance needs (before `recent`) before any of its listeners can be new: a host just added is quiet. */
     minInstanceHistory: string;
+    /** Longer than a scrape interval or two: lets a listener first seen without its process be matched to it. */
     for: string;
   };
   serviceAccount: {
@@ -50,7 +51,7 @@ export const DEFAULT_TUNABLES: Tunables = {
   jobSelector: 'job="lsof"',
   runbookUrl: 'https://github.com/lsof-exporter/lsof-exporter/blob/main/docs/runbooks.md',
   expectedListenersWindow: '1h',
-  newListener: { lookback: '7d', recent: '1h', minInstanceHistory: '1d', for: '0s' },
+  newListener: { lookback: '7d', recent: '1h', minInstanceHistory: '1d', for: '1m' },
   serviceAccount: { users: ['www-data', 'apache', 'httpd', 'nginx', 'nobody'], for: '1m' },
   deletedOpenBytes: { thresholdBytes: 1024 ** 3, for: '30m' },
   deletedExecutable: { for: '15m' },

@@ -63,9 +63,25 @@ export function newListenerExpr(n: Tunables['newListener'], expectedWindow: stri
  * evaluations alerting for `recent`. On a host just added every listener is unseen: hence the guard.
  */
 export function unseenListenersExpr(n: Tunables['newListener']): string {
-  const recentListeners = withListenerName(groupedListeners(`present_over_time(lsof_listener_processes[${n.recent}])`));
+  const recentListeners = withListenerName(`${groupedListeners(`present_over_time(lsof_listener_processes[${n.recent}])`)}\n${unlessHolderFound(n.recent)}`);
   const seenBefore = `present_over_time(lsof_listener_processes[${n.lookback}] offset ${n.recent})`;
   return `(\n${indent(recentListeners, 1)}\nunless on (${IDENTITY})\n${indent(seenBefore, 1)}\n)`;
+}
+
+/**
+ * A scan can see a listening socket before the fd table that holds it (the process started or the
+ * socket opened mid-scan, or its fd table came from the cache): for a scan or two it is reported with
+ * no process. Once a named holder of the same socket shows up in the recent window, that holderless
+ * identity is the same listener, not another one; `for` must outlast the gap for it never to notify.
+ */
+function unlessHolderFound(recent: string): string {
+  const socket = 'instance, job, protocol, address, port';
+  return [
+    `unless on (${IDENTITY}) (`,
+    `  group by (${IDENTITY}) (present_over_time(lsof_listener_processes{process=""}[${recent}]))`,
+    `  and on (${socket}) group by (${socket}) (present_over_time(lsof_listener_processes{process!=""}[${recent}]))`,
+    ')',
+  ].join('\n');
 }
 
 export function serviceAccountExpr(users: string[], expectedWindow: string): string {
