@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExporter, type RunningExporter } from '../support/exporter-process.js';
-import { fdholderBinary, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
+import { fdholderBinary, fdholderComm, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
 import { samplesOf } from '../support/exposition.js';
 
 const NOBODY = 65534;
@@ -57,10 +57,18 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/** protocol address:port of each child's socket: ports alone may repeat across families. */
+function ourSockets(): Set<string> {
+  return new Set([`tcp 127.0.0.1:${ports.tcp4}`, `tcp ::1:${ports.tcp6}`, `udp 127.0.0.1:${ports.udp4}`, `tcp 127.0.0.1:${ports.nobody}`, `tcp 127.0.0.1:${ports.prefork}`]);
+}
+
+function isOurs(l: Record<string, string>): boolean {
+  return ourSockets().has(`${l.protocol} ${l.address}:${l.port}`);
+}
+
 function ourListeners() {
-  const ours = new Set(Object.values(ports).map(String));
   return samplesOf(exposition, 'lsof_listener_processes')
-    .filter((s) => ours.has(s.labels.port!))
+    .filter((s) => isOurs(s.labels))
     .map((s) => `${s.labels.protocol} ${s.labels.family} ${s.labels.address}:${s.labels.port} ${s.labels.user} ${s.labels.process} ${s.labels.executable} =${s.value}`)
     .sort();
 }
@@ -74,7 +82,7 @@ describe('exporter on the real /proc', () => {
         `tcp ipv6 ::1:${ports.tcp6} root node ${node} =1`,
         `udp ipv4 127.0.0.1:${ports.udp4} root node ${node} =1`,
         `tcp ipv4 127.0.0.1:${ports.nobody} nobody node ${node} =1`,
-        `tcp ipv4 127.0.0.1:${ports.prefork} root fdholder ${fdholderBinary()} =4`,
+        `tcp ipv4 127.0.0.1:${ports.prefork} root ${fdholderComm()} ${fdholderBinary()} =4`,
       ].sort(),
     );
   });
@@ -87,15 +95,15 @@ describe('exporter on the real /proc', () => {
       if (f.length < 6) continue;
       const local = f[4]!;
       const port = local.slice(local.lastIndexOf(':') + 1);
-      if (!Object.values(ports).map(String).includes(port)) continue;
       const address = local.slice(0, local.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
+      if (!isOurs({ protocol: f[0]!, address, port })) continue;
       const comms = new Set([...line.matchAll(/\("([^"]+)",pid=(\d+)/g)].map((m) => m[1]));
       const pids = [...line.matchAll(/pid=(\d+)/g)].length;
       fromSs.add(`${f[0]} ${address}:${port} ${[...comms].join(',')} =${pids}`);
     }
     const fromUs = new Set(
       samplesOf(exposition, 'lsof_listener_processes')
-        .filter((s) => Object.values(ports).map(String).includes(s.labels.port!))
+        .filter((s) => isOurs(s.labels))
         .map((s) => `${s.labels.protocol} ${s.labels.address}:${s.labels.port} ${s.labels.process} =${s.value}`),
     );
     expect(fromUs).toEqual(fromSs);
@@ -104,7 +112,7 @@ describe('exporter on the real /proc', () => {
   it('counts each descriptor type of a known child exactly, as lsof -p sees them', () => {
     const fds = Object.fromEntries(
       samplesOf(exposition, 'lsof_open_fds')
-        .filter((s) => s.labels.user === 'daemon' && s.labels.process === 'fdholder')
+        .filter((s) => s.labels.user === 'daemon' && s.labels.process === fdholderComm())
         .map((s) => [s.labels.type, s.value]),
     );
     const n = KINDS_N;
@@ -115,12 +123,12 @@ describe('exporter on the real /proc', () => {
     expect(fds.socket_unix).toBeGreaterThanOrEqual(2 * n);
     // And exactly what lsof sees for that process.
     expect(fds).toEqual(lsofFdTypes(kindsPid));
-    const procs = samplesOf(exposition, 'lsof_processes').find((s) => s.labels.user === 'daemon' && s.labels.process === 'fdholder');
+    const procs = samplesOf(exposition, 'lsof_processes').find((s) => s.labels.user === 'daemon' && s.labels.process === fdholderComm());
     expect(procs?.value).toBe(1);
   });
 
   it('counts a deleted file held by two processes once, with its size', () => {
-    const pick = (name: string) => samplesOf(exposition, name).find((s) => s.labels.user === 'bin' && s.labels.process === 'fdholder')?.value;
+    const pick = (name: string) => samplesOf(exposition, name).find((s) => s.labels.user === 'bin' && s.labels.process === fdholderComm())?.value;
     expect(pick('lsof_deleted_open_files')).toBe(1);
     expect(pick('lsof_deleted_open_bytes')).toBe(DELETED_SIZE);
     const top = samplesOf(exposition, 'lsof_deleted_open_file_size_bytes').filter((s) => s.labels.path === deletedPath);
@@ -133,7 +141,7 @@ describe('exporter on the real /proc', () => {
     // lsof exits 1 when some of its checks find nothing; its output is still complete.
     let out: string;
     try {
-      out = execFileSync('lsof', ['-nP', '+L1', '-p', holders.map((h) => h.pid).join(',')], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+      out = execFileSync('lsof', ['-nP', '-a', '+L1', '-p', holders.map((h) => h.pid).join(',')], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
     } catch (err) {
       out = (err as { stdout: Buffer }).stdout.toString();
     }
@@ -164,7 +172,7 @@ describe('exporter on the real /proc', () => {
     process.kill(workers[0]!, 'SIGKILL');
     await exporter.waitForScans(Number(/^lsof_scans_total\{result="success"\} (\d+)/m.exec(await exporter.metrics())![1]) + 2);
     const m = await exporter.metrics();
-    const series = samplesOf(m, 'lsof_listener_processes').filter((s) => s.labels.port === String(ports.prefork));
+    const series = samplesOf(m, 'lsof_listener_processes').filter((s) => s.labels.address === '127.0.0.1' && s.labels.port === String(ports.prefork));
     expect(series.map((s) => s.value)).toEqual([3]);
   });
 });

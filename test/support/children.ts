@@ -18,9 +18,16 @@ export function fdholderBinary(): string {
   if (compiled && fs.existsSync(compiled)) return compiled;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-fdholder-'));
   fs.chmodSync(dir, 0o755); // other uids (nobody) must be able to run it
-  compiled = path.join(dir, 'fdholder');
+  // A unique name (and so a unique process name, comm) per test run: two copies of the suite on one
+  // host must not count each other's children in the same user/process group.
+  compiled = path.join(dir, `fdh${Math.random().toString(36).slice(2, 10)}`);
   execFileSync('gcc', ['-O1', '-Wall', '-o', compiled, SOURCE]);
   return compiled;
+}
+
+/** The process name (comm) the fdholder children run under. */
+export function fdholderComm(): string {
+  return path.basename(fdholderBinary()).slice(0, 15);
 }
 
 export interface HeldChild {
