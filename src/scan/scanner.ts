@@ -42,6 +42,8 @@ interface LiveProcess {
   record: ProcessRecord;
   cache: CacheEntry;
   fdTable?: FdTable;
+  /** The fd table came from the cache (it may predate a socket opened since). */
+  fromCache?: boolean;
 }
 
 class SkipProcess extends Error {
@@ -54,6 +56,8 @@ export class Scanner {
   private readonly cache: ProcessCache;
   private readonly users: UserNames;
   private scanNo = 0;
+  /** Holderless listening inodes already re-checked: a permanent one (a kernel socket) costs once. */
+  private orphansTried = new Set<number>();
 
   constructor(private readonly reader: ProcReader, private readonly options: ScannerOptions = DEFAULT_SCANNER_OPTIONS) {
     this.cache = new ProcessCache(options);
@@ -76,7 +80,7 @@ export class Scanner {
     const index = phase('sockets', () => buildSocketIndex(this.reader, namespaceMembers(live)));
     if (index.errors) stats.errors.socket_tables = index.errors;
     stats.netnsCount = namespaceMembers(live).size;
-    const listeners = phase('sockets', () => typeSocketsAndFindListeners(live, index));
+    const listeners = phase('sockets', () => this.attributeListeners(live, index, stats));
     const deletedFiles = phase('deleted_files', () =>
       collectDeletedFiles(this.reader, live.map((p) => ({ pid: p.record.pid, table: p.fdTable }))),
     );
@@ -217,6 +221,7 @@ export class Scanner {
     const cached = this.cache.freshFdTable(p.cache, count, nowMs);
     if (cached) {
       stats.cacheHits++;
+      p.fromCache = true;
       p.fdTable = cached;
       p.record.fdCount = cached.count;
       return;
@@ -234,10 +239,37 @@ export class Scanner {
     }
     if (this.readStat(pid).startTime !== p.record.startTime) throw new SkipProcess('pid_reused');
     stats.cacheMisses++;
+    p.fromCache = false;
     stats.fdLinksRead += table.count;
     this.cache.storeFdTable(p.cache, table, nowMs);
     p.fdTable = table;
     p.record.fdCount = table.count;
+  }
+
+  /**
+   * Join sockets to holders. A listening socket no process holds may belong to a process whose fd
+   * table came from the cache (it closed one fd and opened a listener: same count). Such a socket is
+   * the headline signal, so it is never left to cache staleness: the cached tables of processes in
+   * its namespace running as the socket's uid (where the owner must be) are re-read, once per inode.
+   */
+  private attributeListeners(live: LiveProcess[], index: SocketIndex, stats: ScanStats): ListenerRecord[] {
+    let listeners = typeSocketsAndFindListeners(live, index);
+    const orphans = listeners.filter((l) => l.holders.length === 0 && !this.orphansTried.has(l.inode));
+    this.orphansTried = new Set([...listeners].filter((l) => l.holders.length === 0).map((l) => l.inode));
+    if (orphans.length === 0) return listeners;
+    const suspects = live.filter((p) => p.fromCache && orphans.some((o) => o.netns === p.record.netns && (o.socketUid === p.record.euid || o.socketUid === p.record.uid)));
+    if (suspects.length === 0) return listeners;
+    const nowMs = Date.now();
+    for (const p of suspects) {
+      p.cache.fdTable = undefined;
+      try {
+        this.readProcessFds(p, nowMs, stats);
+      } catch {
+        p.fdTable = undefined; // exited since: it holds nothing now
+      }
+    }
+    listeners = typeSocketsAndFindListeners(live, index);
+    return listeners;
   }
 
   /** The kernel's descriptor count (stat size of /proc/PID/fd on >= 6.2), or null if unknown. */
@@ -251,14 +283,17 @@ export class Scanner {
   }
 }
 
+const SOCKET_TYPES = ['socket_tcp', 'socket_udp', 'socket_unix', 'socket_other'] as const;
+
+/** Idempotent: resets each process's socket counts, so it may run again after re-reading tables. */
 function typeSocketsAndFindListeners(live: LiveProcess[], index: SocketIndex): ListenerRecord[] {
   const holders = new Map<number, number[]>();
   for (const { socket } of index.listening) holders.set(socket.inode, []);
   for (const p of live) {
     const table = p.fdTable;
     if (!table) continue;
-    const types = p.record.fdTypes;
-    Object.assign(types, table.nonSocket);
+    const types = Object.assign(p.record.fdTypes, table.nonSocket);
+    for (const t of SOCKET_TYPES) types[t] = 0;
     for (const inode of table.socketInodes) {
       const s = index.byInode.get(inode);
       types[s ? (`socket_${s.kind}` as const) : 'socket_other']++;

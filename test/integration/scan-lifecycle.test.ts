@@ -13,6 +13,7 @@ import { makeFakeProc } from '../support/fake-proc.js';
 import { startExporter, type RunningExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
 import { waitFor } from '../support/wait.js';
+import { startFdHolder } from '../support/children.js';
 
 const NO_CACHE = { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false };
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -146,3 +147,29 @@ async function startExporterNoWait(args: string[]): Promise<RunningExporter> {
   await waitFor(async () => (await fetch(`${exporter.url}/metrics`)).ok, 'exporter up');
   return exporter;
 }
+
+describe('a listener opened behind a cached descriptor table', () => {
+  it('is attributed in the next scan even though the process\'s fd count did not change', async () => {
+    const held = await startFdHolder(['swap']);
+    cleanups.push(() => held.stop());
+    const scanner = new Scanner(new ProcReader('/proc'), { fdMaxAgeMs: 3_600_000, limitMaxAgeMs: 60_000, containers: false });
+    const count = () => fs.readdirSync(`/proc/${held.pid}/fd`).length;
+    scanner.scan();
+    const before = count();
+    scanner.scan(); // now certainly served from the cache
+    const port = await new Promise<number>((resolve) => {
+      held.child.stdout!.on('data', (d: Buffer) => {
+        const m = /swapped (\d+)/.exec(d.toString());
+        if (m) resolve(Number(m[1]));
+      });
+      held.child.stdin!.write('\n');
+    });
+    expect(count()).toBe(before);
+    const snap = scanner.scan();
+    const listener = snap.listeners.find((l) => l.address === '127.0.0.1' && l.port === port);
+    expect(listener?.holders).toEqual([held.pid]);
+    const proc = snap.processes.find((p) => p.pid === held.pid)!;
+    expect(proc.fdTypes.socket_tcp).toBe(1);
+    expect(proc.fdTypes.device).toBe(0);
+  });
+});
