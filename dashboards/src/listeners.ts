@@ -1,0 +1,119 @@
+/**
+ * Listeners: who listens on which port now, what appeared during the range, and by which users.
+ * The headline signal of the exporter: a service account that suddenly listens on a new port.
+ */
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { baseDashboard, finish } from './dashboard.js';
+import { instantTableQuery, organizeColumns, rangeQuery, stackedPanel, tablePanel } from './panels.js';
+import { LISTENER_IDENTITY, select, withListenerName } from './promql.js';
+import { choiceVariable, labelVariable } from './variables.js';
+
+const LISTENERS = 'lsof_listener_processes';
+/** Slicing by container is optional: "All" also matches the host's listeners (empty container_id). */
+const IN_CONTAINER = 'container_id=~"$container_id"';
+/** One table row per listener identity and executable (in its container). */
+const ROW = `${LISTENER_IDENTITY}, executable, container_id`;
+
+export const LISTENER_TABLE = {
+  workers: withListenerName(`sum by (${ROW}) (${select(LISTENERS, IN_CONTAINER)})`),
+  // First sample in the range, in ms for Grafana's date unit (resolution: the panel's interval).
+  firstSeen: withListenerName(`1000 * min by (${ROW}) (min_over_time(timestamp(${select(LISTENERS, IN_CONTAINER)})[$__range:$__interval]))`),
+};
+
+/**
+ * Listeners present at each step whose identity was not seen in the `$lookback` before the start of
+ * the range: the dashboard's view of the LsofNewListener alert (same identity).
+ */
+export const NEW_LISTENERS = withListenerName(
+  [
+    `group by (${LISTENER_IDENTITY}) (${select(LISTENERS, IN_CONTAINER)})`,
+    `unless on (${LISTENER_IDENTITY})`,
+    `present_over_time(${select(LISTENERS)}[$lookback] @ start())`,
+  ].join(' '),
+);
+
+export const LISTENERS_BY_USER = `count by (user) (group by (${LISTENER_IDENTITY}) (${select(LISTENERS, IN_CONTAINER)}))`;
+
+function listenerTable() {
+  return tablePanel(
+    {
+      title: 'Current listeners',
+      what:
+        'Listening TCP sockets and bound, unconnected UDP sockets at the end of the range, as process/user/address:port, with the executable, ' +
+        'the first time the listener was seen in the range, and how many processes hold the socket (forked workers). ' +
+        'Workers 0 with an empty process: a kernel socket, or one held only by processes the exporter may not inspect.',
+      healthy: 'only the services this host is meant to run; the newest listeners are on top.',
+      alerts: ['LsofNewListener', 'LsofServiceAccountUnexpectedListener'],
+    },
+    instantTableQuery(LISTENER_TABLE.workers, 'A'),
+    instantTableQuery(LISTENER_TABLE.firstSeen, 'B'),
+  )
+    .withTransformation({ id: 'merge', options: {} })
+    .withTransformation(
+      organizeColumns({
+        show: [
+          ['instance', 'Instance'],
+          ['listener', 'Listener'],
+          ['protocol', 'Protocol'],
+          ['executable', 'Executable'],
+          ['container_id', 'Container'],
+          ['Value #A', 'Workers'],
+          ['Value #B', 'First seen'],
+        ],
+        hide: ['Time', 'job', 'address', 'port', 'user', 'process'],
+      }),
+    )
+    .overrideByName('First seen', [{ id: 'unit', value: 'dateTimeAsIso' }])
+    .overrideByName('Workers', [{ id: 'unit', value: 'none' }])
+    .sortBy([new common.TableSortByFieldStateBuilder().displayName('First seen').desc(true)]);
+}
+
+export function listenersDashboard(): Dashboard {
+  return finish(
+    baseDashboard(
+      'lsof-listeners',
+      'lsof-exporter / Listeners',
+      'Who listens on which port, what started listening during the range, and by which users.',
+    )
+      .withVariable(
+        labelVariable('container_id', 'Container', `label_values(${select(LISTENERS)}, container_id)`, '.*').description(
+          'Slice listeners by container; All includes the host (no container).',
+        ),
+      )
+      .withVariable(
+        choiceVariable('lookback', 'New if unseen for', 'A listener is new when it was not seen in this window before the start of the range.', [
+          '7d',
+          '1d',
+          '30d',
+        ]),
+      )
+      .withPanel(listenerTable())
+      .withPanel(
+        stackedPanel(
+          {
+            title: 'New listeners',
+            what:
+              'Listeners whose identity (instance, protocol, address, port, user, process) was not seen in the $lookback before the start of the range, ' +
+              'one series per listener while it listens. Container, network namespace and executable are not part of the identity.',
+            healthy: 'empty, or only listeners of a deployment you know about.',
+            alerts: ['LsofNewListener'],
+          },
+          'none',
+          rangeQuery(NEW_LISTENERS, '{{listener}} on {{instance}}'),
+        ).lineInterpolation(common.LineInterpolation.StepAfter),
+      )
+      .withPanel(
+        stackedPanel(
+          {
+            title: 'Listeners by user',
+            what: 'Listening sockets of the selected hosts, counted by the user of the processes that hold them.',
+            healthy: 'flat; service accounts such as www-data or nobody hold only the ports declared for them.',
+            alerts: ['LsofServiceAccountUnexpectedListener'],
+          },
+          'none',
+          rangeQuery(LISTENERS_BY_USER, '{{user}}'),
+        ),
+      ),
+  );
+}

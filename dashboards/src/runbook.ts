@@ -1,0 +1,29 @@
+/**
+ * Links from panels to the runbooks (docs/runbooks.md), one anchor per alert: the anchor is the alert
+ * name in lower case, the same link the alert rules carry in their `runbook_url` annotation.
+ * Change RUNBOOKS_URL here and every panel follows.
+ */
+import { DashboardLinkBuilder, DashboardLinkType } from '@grafana/grafana-foundation-sdk/dashboard';
+
+export const RUNBOOKS_URL = 'https://github.com/lsof-exporter/lsof-exporter/blob/main/docs/runbooks.md';
+
+export function runbookUrl(alertName: string): string {
+  return `${RUNBOOKS_URL}#${alertName.toLowerCase()}`;
+}
+
+/** A panel link (the panel's header menu) to the runbook of an alert. */
+export function runbookLink(alertName: string): DashboardLinkBuilder {
+  return new DashboardLinkBuilder(`Runbook: ${alertName}`)
+    .type(DashboardLinkType.Link)
+    .url(runbookUrl(alertName))
+    .targetBlank(true);
+}
+
+/**
+ * A panel description: what the panel shows, what a healthy value looks like, and the runbooks of
+ * the alerts that watch it (Grafana renders the description as Markdown).
+ */
+export function describe(what: string, healthy: string, alertNames: readonly string[] = []): string {
+  const runbooks = alertNames.map((name) => `[${name}](${runbookUrl(name)})`);
+  return [what, `Healthy: ${healthy}`, ...(runbooks.length > 0 ? [`Runbook: ${runbooks.join(', ')}`] : [])].join('\n\n');
+}
