@@ -63,8 +63,9 @@ export function stopHeld(child: ChildProcess): Promise<void> {
   });
 }
 
-export function startFdHolder(args: string[], opts: { uid?: number; gid?: number } = {}): Promise<HeldChild> {
-  const child = spawn(fdholderBinary(), args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts });
+/** `binary`: a copy of fdholderBinary() under another name (its comm) or path. */
+export function startFdHolder(args: string[], { binary, ...opts }: { uid?: number; gid?: number; binary?: string } = {}): Promise<HeldChild> {
+  const child = spawn(binary ?? fdholderBinary(), args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts });
   return started(child, `fdholder ${args.join(' ')}`);
 }
 
