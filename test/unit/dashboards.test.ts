@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARDS, renderDashboard } from '../../dashboards/src/catalog.js';
+import { CONFIGMAP_FILE, renderConfigMap } from '../../dashboards/src/configmap.js';
 import { dashboardQueries, promqlErrors, substituteVariables, vectorSelectors } from '../support/dashboard-queries.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -36,6 +37,22 @@ const DOCUMENTED = new Set([
 describe('dashboards', () => {
   it.each(committed)('$file matches its typed source (update with npm run dashboards:generate)', ({ text, generated }) => {
     expect(text).toBe(generated);
+  });
+
+  it(`${CONFIGMAP_FILE} matches its typed source (update with npm run dashboards:generate)`, () => {
+    expect(fs.readFileSync(`${ROOT}${CONFIGMAP_FILE}`, 'utf8')).toBe(renderConfigMap());
+  });
+
+  it('carries every dashboard, unchanged, in the sidecar ConfigMap', () => {
+    const text = fs.readFileSync(`${ROOT}${CONFIGMAP_FILE}`, 'utf8');
+    expect(text).toMatch(/^  labels:\n    grafana_dashboard: "1"$/m);
+    // Each data entry is a literal block scalar: its lines, less the 4-space indent, are the file.
+    const entries = text.split(/^  (\S+\.json): \|\n/m).slice(1);
+    const files = Object.fromEntries(
+      Array.from({ length: entries.length / 2 }, (_, i) => [entries[2 * i]!, entries[2 * i + 1]!.replace(/^ {4}/gm, '')]),
+    );
+    expect(Object.keys(files)).toEqual(committed.map((c) => c.file));
+    for (const c of committed) expect(files[c.file]).toBe(c.text);
   });
 
   it('has three dashboards with stable, distinct uids', () => {
