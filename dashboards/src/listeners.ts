@@ -15,10 +15,15 @@ const IN_CONTAINER = 'container_id=~"$container_id"';
 /** One table row per listener identity and executable (in its container). */
 const ROW = `${LISTENER_IDENTITY}, executable, container_id`;
 
+const CURRENT_ROWS = `sum by (${ROW}) (${select(LISTENERS, IN_CONTAINER)})`;
+
 export const LISTENER_TABLE = {
-  workers: withListenerName(`sum by (${ROW}) (${select(LISTENERS, IN_CONTAINER)})`),
-  // First sample in the range, in ms for Grafana's date unit (resolution: the panel's interval).
-  firstSeen: withListenerName(`1000 * min by (${ROW}) (min_over_time(timestamp(${select(LISTENERS, IN_CONTAINER)})[$__range:$__interval]))`),
+  workers: withListenerName(CURRENT_ROWS),
+  // First sample in the range, in ms for Grafana's date unit (resolution: the panel's interval), of
+  // the listeners still there at its end: one that closed has no row.
+  firstSeen: withListenerName(
+    `(1000 * min by (${ROW}) (min_over_time(timestamp(${select(LISTENERS, IN_CONTAINER)})[$__range:$__interval]))) and on (${ROW}) ${CURRENT_ROWS}`,
+  ),
 };
 
 /**
@@ -33,7 +38,8 @@ export const NEW_LISTENERS = withListenerName(
   ].join(' '),
 );
 
-export const LISTENERS_BY_USER = `count by (user) (group by (${LISTENER_IDENTITY}) (${select(LISTENERS, IN_CONTAINER)}))`;
+/** One series per listening socket and holder: sockets of identical identity in two network namespaces count twice. */
+export const LISTENERS_BY_USER = `count by (user) (${select(LISTENERS, IN_CONTAINER)})`;
 
 function listenerTable() {
   return tablePanel(

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS } from '../../dashboards/src/catalog.js';
-import { fdholderBinary, startFdHolder, type HeldChild } from '../support/children.js';
+import { fdholderBinary, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
 import { dashboardQueries, grafanaRegexEscape, substituteVariables, type DashboardQuery } from '../support/dashboard-queries.js';
 import { startExporter, type RunningExporter } from '../support/exporter-process.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus-server.js';
@@ -29,6 +29,8 @@ let exporter: RunningExporter;
 let prom: RunningPrometheus;
 let dir: string;
 let prefork: HeldChild;
+/** A listener that opened and closed during the range. */
+let brief: HeldChild;
 let deletedHolder: HeldChild;
 let deletedFile: string;
 let deletedExe: string;
@@ -77,7 +79,9 @@ function copyOfFdholder(name: string): string {
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-dash-'));
   // Other suites' deleted files may be larger: show every one, so the test's file is in the table.
-  exporter = await startExporter(['--deleted.top=1000']);
+  // No descriptor cache: a scan between the holder's open() and the unlink would otherwise keep its
+  // table (same fd count) without the deleted file for up to the cache's age (docs/metrics.md).
+  exporter = await startExporter(['--deleted.top=1000', '--scan.fd-cache-max-age=0']);
   const rules = path.join(dir, 'test.rules.yml');
   const rule = { alert: TEST_ALERT, expr: 'lsof_listener_processes{process="dashprefork"} > 0', labels: { severity: 'info' } };
   fs.writeFileSync(rules, JSON.stringify({ groups: [{ name: 'dashboards-e2e', rules: [rule] }] }));
@@ -90,23 +94,27 @@ beforeAll(async () => {
   fs.writeFileSync(deletedFile, Buffer.alloc(DELETED_FILE_BYTES, 1));
   deletedExe = copyOfFdholder('dashdeleted');
   deletedHolder = await startFdHolder(['hold', deletedFile], { binary: deletedExe });
+  brief = await startNodeListener({ protocol: 'tcp', host: '127.0.0.1' });
   fs.unlinkSync(deletedFile);
   fs.unlinkSync(deletedExe);
 
   await waitFor(
     async () =>
       (await prom.query(`lsof_listener_processes{port="${prefork.port}"}`)).length > 0 &&
+      (await prom.query(`lsof_listener_processes{port="${brief.port}"}`)).length > 0 &&
       (await prom.query('lsof_deleted_executable_processes{process="dashdeleted"}')).length > 0 &&
       (await prom.query(`ALERTS{alertname="${TEST_ALERT}", alertstate="firing"}`)).length > 0,
     'the test children in Prometheus',
     30_000,
   );
+  await brief.stop();
+  await waitFor(async () => (await prom.query(`lsof_listener_processes{port="${brief.port}"}`)).length === 0, 'the brief listener gone', 30_000);
   // Enough scrapes after the children for rate() windows over them.
   await waitFor(async () => (await prom.query(`count_over_time(lsof_listener_processes{port="${prefork.port}"}[1m]) >= 3`)).length > 0, 'three scrapes', 30_000);
 }, 90_000);
 
 afterAll(async () => {
-  await Promise.all([prefork?.stop(), deletedHolder?.stop()]);
+  await Promise.all([prefork?.stop(), deletedHolder?.stop(), brief?.stop()]);
   await prom?.stop();
   await exporter?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -135,10 +143,22 @@ describe('dashboards against a real Prometheus and exporter', () => {
     expect(firstSeenSeconds).toBeLessThanOrEqual(Date.now() / 1000);
   });
 
-  it('shows the test listener as new, and not the exporter that listened before the range began', async () => {
+  it('leaves a listener that closed during the range out of the current listeners', async () => {
+    for (const refId of ['A', 'B']) {
+      const rows = await run(query('Current listeners', refId));
+      expect(rows.filter((s) => s.metric.port === String(brief.port))).toEqual([]);
+      expect(rows.filter((s) => s.metric.port === String(prefork.port))).toHaveLength(1);
+    }
+  });
+
+  it('shows the test listeners as new, the closed one while it listened, and not the exporter that listened before the range began', async () => {
     const series = await run(query('New listeners'));
     const listeners = series.map((s) => s.metric.listener);
     expect(listeners).toContain(`dashprefork/${user}/127.0.0.1:${prefork.port}`);
+    const closed = series.find((s) => s.metric.listener === `node/${user}/127.0.0.1:${brief.port}`);
+    expect(closed?.values?.length).toBeGreaterThan(0);
+    // It stopped before the end of the range: its series ends before the last step.
+    expect(closed!.values!.at(-1)![0]).toBeLessThan(series.find((s) => s.metric.port === String(prefork.port))!.values!.at(-1)![0]);
     expect(series.filter((s) => s.metric.port === String(exporter.port))).toEqual([]);
   });
 
