@@ -35,7 +35,7 @@ function freshnessPanels() {
       },
       'none',
       instantQuery(HEALTH_QUERIES.targetsDown, 'down'),
-    ).thresholds(thresholds(1, 1)),
+    ).thresholds(thresholds(1)),
     statPanel(
       {
         title: 'Oldest scan age',
@@ -55,17 +55,17 @@ function freshnessPanels() {
       },
       'none',
       instantQuery(`max(${HEALTH_QUERIES.uninspectable})`, 'uninspectable'),
-    ).thresholds(thresholds(1, 1)),
+    ).thresholds(thresholds(1)),
     statPanel(
       {
-        title: 'Series dropped by caps',
+        title: 'Series dropped by caps (total)',
         what: 'Series left out of the snapshot families by --metrics.max-series, summed over the selected exporters.',
         healthy: '0: anything above means a listener or file may be invisible to the alerts.',
         alerts: ['LsofExporterSeriesCapped'],
       },
       'none',
       instantQuery(`sum(${HEALTH_QUERIES.seriesDropped})`, 'dropped'),
-    ).thresholds(thresholds(1, 1)),
+    ).thresholds(thresholds(1)),
     timeseriesPanel(
       {
         title: 'Scan age',

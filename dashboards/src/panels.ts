@@ -56,13 +56,10 @@ function withText<P extends TextedPanel>(panel: P, text: PanelText): P {
     .links(alerts.map(runbookLink));
 }
 
-/** Green below `warn`, orange from `warn`, red from `critical`. */
-export function thresholds(warn: number, critical: number): ThresholdsConfigBuilder {
-  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
-    { value: null, color: 'green' },
-    { value: warn, color: 'orange' },
-    { value: critical, color: 'red' },
-  ]);
+/** Green below `warn`, orange from `warn`, red from `critical`; red from `warn` if there is no `critical`. */
+export function thresholds(warn: number, critical?: number): ThresholdsConfigBuilder {
+  const steps = critical === undefined ? [{ value: warn, color: 'red' }] : [{ value: warn, color: 'orange' }, { value: critical, color: 'red' }];
+  return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([{ value: null, color: 'green' }, ...steps]);
 }
 
 export function timeseriesPanel(text: PanelText, unit: string, ...queries: prometheus.DataqueryBuilder[]): timeseries.PanelBuilder {
