@@ -1,14 +1,14 @@
 /**
- * Links from panels to the runbooks (docs/runbooks.md), one anchor per alert: the anchor is the alert
- * name in lower case, the same link the alert rules carry in their `runbook_url` annotation.
- * Change RUNBOOKS_URL here and every panel follows.
+ * Links from panels to the runbooks (docs/runbooks.md), one anchor per alert: the same link the alert
+ * rules carry in their `runbook_url` annotation, from the same place (alerts/src: the `runbookUrl`
+ * tunable and the anchor rule), so the two cannot drift apart.
  */
 import { DashboardLinkBuilder, DashboardLinkType } from '@grafana/grafana-foundation-sdk/dashboard';
-
-export const RUNBOOKS_URL = 'https://github.com/lsof-exporter/lsof-exporter/blob/main/docs/runbooks.md';
+import { runbookAnchor } from '../../alerts/src/rule.js';
+import { DEFAULT_TUNABLES } from '../../alerts/src/tunables.js';
 
 export function runbookUrl(alertName: string): string {
-  return `${RUNBOOKS_URL}#${alertName.toLowerCase()}`;
+  return `${DEFAULT_TUNABLES.runbookUrl}#${runbookAnchor(alertName)}`;
 }
 
 /** A panel link (the panel's header menu) to the runbook of an alert. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { DASHBOARDS, renderDashboard } from '../../dashboards/src/catalog.js';
 import { CONFIGMAP_FILE, renderConfigMap } from '../../dashboards/src/configmap.js';
 import { dashboardQueries, promqlErrors, substituteVariables, vectorSelectors } from '../support/dashboard-queries.js';
@@ -44,15 +45,14 @@ describe('dashboards', () => {
   });
 
   it('carries every dashboard, unchanged, in the sidecar ConfigMap', () => {
-    const text = fs.readFileSync(`${ROOT}${CONFIGMAP_FILE}`, 'utf8');
-    expect(text).toMatch(/^  labels:\n    grafana_dashboard: "1"$/m);
-    // Each data entry is a literal block scalar: its lines, less the 4-space indent, are the file.
-    const entries = text.split(/^  (\S+\.json): \|\n/m).slice(1);
-    const files = Object.fromEntries(
-      Array.from({ length: entries.length / 2 }, (_, i) => [entries[2 * i]!, entries[2 * i + 1]!.replace(/^ {4}/gm, '')]),
-    );
-    expect(Object.keys(files)).toEqual(committed.map((c) => c.file));
-    for (const c of committed) expect(files[c.file]).toBe(c.text);
+    const configMap = parseYaml(fs.readFileSync(`${ROOT}${CONFIGMAP_FILE}`, 'utf8')) as {
+      kind: string;
+      metadata: { labels: Record<string, string> };
+      data: Record<string, string>;
+    };
+    expect(configMap.kind).toBe('ConfigMap');
+    expect(configMap.metadata.labels).toEqual({ grafana_dashboard: '1' });
+    expect(configMap.data).toEqual(Object.fromEntries(committed.map((c) => [c.file, c.text])));
   });
 
   it('has three dashboards with stable, distinct uids', () => {
@@ -95,6 +95,20 @@ describe('dashboards', () => {
       expect(variables.find((v) => v.name === 'datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
       expect(variables.map((v) => v.name)).toEqual(expect.arrayContaining(['job', 'instance']));
       expect(d).toMatchObject({ refresh: '30s', time: { from: 'now-6h', to: 'now' } });
+    }
+  });
+
+  it('links only runbooks that exist, of alerts that exist, the way the alerts link them', () => {
+    const rules = parseYaml(fs.readFileSync(`${ROOT}alerts/lsof-exporter.rules.yml`, 'utf8')) as {
+      groups: { rules: { alert?: string; annotations?: { runbook_url?: string } }[] }[];
+    };
+    const alertLinks = new Set(rules.groups.flatMap((g) => g.rules.map((r) => r.annotations?.runbook_url)).filter(Boolean));
+    const headings = new Set([...fs.readFileSync(`${ROOT}docs/runbooks.md`, 'utf8').matchAll(/^## (\w+)$/gm)].map((m) => `#${m[1]!.toLowerCase()}`));
+    const panelLinks = dashboards.flatMap((d) => (d.panels as { links: { url: string }[] }[]).flatMap((p) => p.links.map((l) => l.url)));
+    expect(panelLinks.length).toBeGreaterThan(5);
+    for (const url of panelLinks) {
+      expect(alertLinks, url).toContain(url);
+      expect(headings, url).toContain(url.slice(url.indexOf('#')));
     }
   });
 
