@@ -26,16 +26,23 @@ export const LISTENER_TABLE = {
   ),
 };
 
+const SOCKET = 'instance, job, protocol, address, port';
+
 /**
  * Listeners present at each step whose identity was not seen in the `$lookback` before the start of
- * the range: the dashboard's view of the LsofNewListener alert (same identity).
+ * the range: the dashboard's view of the LsofNewListener alert (same identity). As in the alert, a
+ * socket first seen without its holder (a scan found it before the fd table holding it) is not a
+ * listener of its own once a named holder of that socket shows up in the range.
  */
 export const NEW_LISTENERS = withListenerName(
   [
     `group by (${LISTENER_IDENTITY}) (${select(LISTENERS, IN_CONTAINER)})`,
-    `unless on (${LISTENER_IDENTITY})`,
-    `present_over_time(${select(LISTENERS)}[$lookback] @ start())`,
-  ].join(' '),
+    `unless on (${LISTENER_IDENTITY}) present_over_time(${select(LISTENERS)}[$lookback] @ start())`,
+    `unless on (${LISTENER_IDENTITY}) (`,
+    `  group by (${LISTENER_IDENTITY}) (${select(LISTENERS, 'process=""')})`,
+    `  and on (${SOCKET}) group by (${SOCKET}) (present_over_time(${select(LISTENERS, 'process!=""')}[$__range] @ end()))`,
+    `)`,
+  ].join('\n'),
 );
 
 /** One series per listening socket and holder: sockets of identical identity in two network namespaces count twice. */
@@ -101,7 +108,8 @@ export function listenersDashboard(): Dashboard {
             title: 'New listeners',
             what:
               'Listeners whose identity (instance, protocol, address, port, user, process) was not seen in the $lookback before the start of the range, ' +
-              'one series per listener while it listens. Container, network namespace and executable are not part of the identity.',
+              'one series per listener while it listens. Container, network namespace and executable are not part of the identity; ' +
+              'a socket seen for a moment without its holder is not counted once its holder is found.',
             healthy: 'empty, or only listeners of a deployment you know about.',
             alerts: ['LsofNewListener'],
           },
