@@ -1,7 +1,8 @@
 /**
  * Command-line flags in the conventions of Prometheus exporters (`--web.listen-address=:PORT`).
- * Precedence: flag > default. Every bad value is a ConfigError naming the flag; main() prints it as
- * one line and exits 2.
+ * Precedence: flag > default; the OTLP push also reads the standard OTEL_* environment variables
+ * (flag > env > default). Every bad value is a ConfigError naming the flag or variable; main()
+ * prints it as one line and exits 2.
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_GROUP_BY, GROUP_LABELS, type GroupLabel } from './model/grouping.js';
@@ -26,9 +27,23 @@ export interface Config {
   logFormat: 'logfmt' | 'json';
   textfile: string | null;
   maxConcurrentScrapes: number;
+  /** OTLP push, or null when neither a flag nor the OTEL_* environment asks for it. */
+  otlp: OtlpConfig | null;
   once: boolean;
   help: boolean;
   version: boolean;
+}
+
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
+export interface OtlpConfig {
+  /** Full URL the metrics are POSTed to (…/v1/metrics). */
+  endpoint: string;
+  protocol: OtlpProtocol;
+  intervalMs: number;
+  /** Per-export deadline, never longer than the interval, so exports do not pile up. */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -56,12 +71,14 @@ export const FLAGS: Record<string, FlagSpec> = {
   'log.level': { default: 'info', help: 'Only log messages with the given severity or above: debug, info, warn, error.' },
   'log.format': { default: 'logfmt', help: 'Output format of log messages: logfmt or json.' },
   'output.textfile': { default: '', help: 'Also write the metrics to this file after each scan (node_exporter textfile collector).' },
+  'otlp.endpoint': { default: '', help: 'Also push the metrics over OTLP/HTTP to this collector (base URL, e.g. http://localhost:4318; /v1/metrics is added when the URL has no path). Overrides OTEL_EXPORTER_OTLP_[METRICS_]ENDPOINT.' },
+  'otlp.protocol': { default: '', help: `OTLP protocol: ${OTLP_PROTOCOLS.join(' or ')} (default: OTEL_EXPORTER_OTLP_[METRICS_]PROTOCOL, else http/protobuf).` },
   once: { boolean: true, help: 'Scan once, print the listeners as process/user/address:port, sorted and unique, and exit.' },
   help: { boolean: true, help: 'Show this help and exit.' },
   version: { boolean: true, help: 'Show the version and exit.' },
 };
 
-export function parseConfig(argv: string[]): Config {
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
   const values = parseFlagValues(argv);
   const str = (name: string): string => String(values[name] ?? FLAGS[name]!.default ?? '');
   const bool = (name: string): boolean => values[name] === true;
@@ -82,6 +99,7 @@ export function parseConfig(argv: string[]): Config {
     logFormat: oneOf('log.format', str('log.format'), ['logfmt', 'json'] as const),
     textfile: str('output.textfile') || null,
     maxConcurrentScrapes: parseInteger('web.max-requests', str('web.max-requests'), 1, 1000),
+    otlp: parseOtlp(str('otlp.endpoint'), str('otlp.protocol'), env),
     once: bool('once'),
     help: bool('help'),
     version: bool('version'),
@@ -162,6 +180,62 @@ function parseGroupBy(value: string): GroupLabel[] {
   }
   if (new Set(labels).size !== labels.length) throw new ConfigError(`--group.by: label listed twice in "${value}"`);
   return labels as GroupLabel[];
+}
+
+const OTLP_DEFAULT_INTERVAL_MS = 60_000;
+const OTLP_DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * The OTLP push: on when --otlp.endpoint or an OTEL_EXPORTER_OTLP_*ENDPOINT variable is set (and
+ * OTEL_SDK_DISABLED is not "true"). Precedence flag > OTEL_EXPORTER_OTLP_METRICS_* > OTEL_EXPORTER_OTLP_*
+ * > default, as in the OpenTelemetry SDK environment specification.
+ */
+export function parseOtlp(flagEndpoint: string, flagProtocol: string, env: NodeJS.ProcessEnv): OtlpConfig | null {
+  const endpoint = otlpEndpoint(flagEndpoint, env);
+  if (endpoint === null) return null;
+  const protocol = flagProtocol ? { name: '--otlp.protocol', value: flagProtocol } : otlpEnv(env, 'PROTOCOL');
+  const protocolValue = protocol.value || 'http/protobuf';
+  if (!(OTLP_PROTOCOLS as readonly string[]).includes(protocolValue)) {
+    throw new ConfigError(`${protocol.name}: unsupported protocol "${protocolValue}" (want ${OTLP_PROTOCOLS.join(' or ')}; grpc is not supported)`);
+  }
+  const intervalMs = envMillis({ name: 'OTEL_METRIC_EXPORT_INTERVAL', value: env.OTEL_METRIC_EXPORT_INTERVAL?.trim() ?? '' }, OTLP_DEFAULT_INTERVAL_MS);
+  const timeoutMs = Math.min(intervalMs, envMillis(otlpEnv(env, 'TIMEOUT'), OTLP_DEFAULT_TIMEOUT_MS));
+  return { endpoint, protocol: protocolValue as OtlpProtocol, intervalMs, timeoutMs };
+}
+
+/** OTEL_EXPORTER_OTLP_METRICS_<NAME> when set, else OTEL_EXPORTER_OTLP_<NAME>; with the name used. */
+function otlpEnv(env: NodeJS.ProcessEnv, name: string): { name: string; value: string } {
+  const signal = `OTEL_EXPORTER_OTLP_METRICS_${name}`;
+  if (env[signal]?.trim()) return { name: signal, value: env[signal].trim() };
+  return { name: `OTEL_EXPORTER_OTLP_${name}`, value: env[`OTEL_EXPORTER_OTLP_${name}`]?.trim() ?? '' };
+}
+
+function otlpEndpoint(flagEndpoint: string, env: NodeJS.ProcessEnv): string | null {
+  if (flagEndpoint) return withMetricsPath('--otlp.endpoint', flagEndpoint, 'if-no-path');
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return null;
+  const v = otlpEnv(env, 'ENDPOINT');
+  if (!v.value) return null;
+  return withMetricsPath(v.name, v.value, v.name === 'OTEL_EXPORTER_OTLP_ENDPOINT' ? 'always' : 'never');
+}
+
+/** The spec: a per-signal endpoint is used as is, the base endpoint gets v1/metrics appended. */
+function withMetricsPath(source: string, value: string, append: 'always' | 'never' | 'if-no-path'): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${source}: invalid URL "${value}" (want e.g. http://localhost:4318)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${source}: want an http:// or https:// URL, got "${value}"`);
+  if (append === 'never' || (append === 'if-no-path' && url.pathname !== '/')) return url.href;
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/metrics`;
+  return url.href;
+}
+
+function envMillis(v: { name: string; value: string }, fallback: number): number {
+  if (!v.value) return fallback;
+  if (!/^\d+$/.test(v.value) || Number(v.value) < 1) throw new ConfigError(`${v.name}: want a whole number of milliseconds above 0, got "${v.value}"`);
+  return Number(v.value);
 }
 
 export function helpText(): string {

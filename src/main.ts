@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Composition only: flags -> logger -> scanner worker -> registry -> HTTP -> signals.
+ * Composition only: flags -> logger -> scanner worker -> registry (and OTLP push) -> HTTP -> signals.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +8,7 @@ import { ConfigError, helpText, parseConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createRegistry } from './exporters/prometheus.js';
 import { writeTextfile } from './exporters/textfile.js';
+import { startOtlpPush } from './exporters/otel.js';
 import { createApp } from './http/app.js';
 import { procfsProblem } from './procfs/validate-root.js';
 import { BackgroundScanner } from './worker/background-scanner.js';
@@ -47,6 +48,8 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
       writeTextfile(file, registry).catch((err: Error) => log.warn({ err: err.message, file }, 'cannot write textfile'));
     });
   }
+  const otlp = cfg.otlp ? startOtlpPush(() => scanner.current(), cfg.otlp, { maxSeries: cfg.maxSeries }, log) : null;
+  if (cfg.otlp) log.info({ endpoint: cfg.otlp.endpoint, protocol: cfg.otlp.protocol, interval_ms: cfg.otlp.intervalMs }, 'pushing metrics over OTLP');
   const app = createApp({
     telemetryPath: cfg.telemetryPath,
     registry,
@@ -68,7 +71,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
     server.closeAllConnections();
     // A scan blocked in a read cannot be interrupted; do not let it hold the exit hostage.
     const deadline = new Promise((r) => setTimeout(r, 2000).unref());
-    void Promise.race([scanner.stop(), deadline]).then(() => process.exit(0));
+    void Promise.race([Promise.all([scanner.stop(), otlp?.shutdown().catch(() => {})]), deadline]).then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
