@@ -8,7 +8,6 @@ import { ConfigError, helpText, parseConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createRegistry } from './exporters/prometheus.js';
 import { writeTextfile } from './exporters/textfile.js';
-import { startOtlpPush } from './exporters/otel.js';
 import { createApp } from './http/app.js';
 import { procfsProblem } from './procfs/validate-root.js';
 import { BackgroundScanner } from './worker/background-scanner.js';
@@ -48,7 +47,8 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
       writeTextfile(file, registry).catch((err: Error) => log.warn({ err: err.message, file }, 'cannot write textfile'));
     });
   }
-  const otlp = cfg.otlp ? startOtlpPush(() => scanner.current(), cfg.otlp, { maxSeries: cfg.maxSeries }, log) : null;
+  // Loaded only when asked for, so an exporter that only serves /metrics never loads the SDK.
+  const otlp = cfg.otlp ? (await import('./exporters/otel.js')).startOtlpPush(() => scanner.current(), cfg.otlp, { maxSeries: cfg.maxSeries }, log) : null;
   if (cfg.otlp) log.info({ endpoint: cfg.otlp.endpoint, protocol: cfg.otlp.protocol, interval_ms: cfg.otlp.intervalMs }, 'pushing metrics over OTLP');
   const app = createApp({
     telemetryPath: cfg.telemetryPath,

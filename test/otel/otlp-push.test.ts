@@ -52,7 +52,9 @@ async function pushAndScrape(protocol: 'protobuf' | 'json'): Promise<void> {
   }
   const exporter = await startExporter(args, { env });
   exporters.push(exporter);
-  const push = await waitFor(() => receiver.exports.at(-1), `an OTLP ${protocol} export`, 30_000);
+  // The first push may predate the first (and only) scan; wait for one that carries it.
+  const scanned = (e: OtlpExport) => e.points.some((p) => p.metric === 'lsof.scan.count' && p.attributes['lsof.result'] === 'success' && p.value === 1);
+  const push = await waitFor(() => receiver.exports.find(scanned), `an OTLP ${protocol} export after the scan`, 30_000);
   pushed[protocol] = { exporter, push, exposition: await exporter.metrics() };
 }
 
