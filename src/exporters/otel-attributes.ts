@@ -15,7 +15,7 @@ export const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   address: 'network.local.address',
   port: 'network.local.port',
   container_id: 'container.id',
-  container_runtime: 'container.runtime',
+  container_runtime: 'container.runtime.name',
   pod_uid: 'k8s.pod.uid',
   path: 'file.path',
   inode: 'file.inode',

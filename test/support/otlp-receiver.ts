@@ -46,6 +46,8 @@ export interface OtlpReceiver {
   exports: OtlpExport[];
   /** Requests that reached the receiver, answered or not. */
   requests: () => number;
+  /** TCP connections open right now. */
+  openConnections: () => number;
   setMode: (mode: ReceiverMode) => void;
   /** Close the listening socket (connections are refused) / listen again on the same port. */
   goDown: () => Promise<void>;
@@ -90,6 +92,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     port,
     exports,
     requests: () => requests,
+    openConnections: () => sockets.size,
     setMode: (m) => (mode = m),
     goDown: close,
     comeBack: () => listen(port),
