@@ -49,19 +49,27 @@ export interface OtlpPushOptions {
 /**
  * Starts pushing. The SDK pipeline (provider, reader, exporter) is rebuilt when the series budget
  * runs out (see otel-series-budget.ts); the outage log and the resource outlive it, so an outage
- * is still logged once and service.instance.id stays the same.
+ * is still logged once and service.instance.id stays the same. To a backend a rebuild looks like a
+ * restart: the counters' start time moves.
  */
 export function startOtlpPush(view: () => ExporterView, cfg: OtlpConfig, opts: OtlpPushOptions, log: OutageLogger): OtlpPush {
   const outages = new OutageLog(log, cfg.endpoint);
   const resource = otlpResource();
-  let current: Pipeline;
+  let stopped = false;
+  const start = (): Pipeline => startPipeline(view, cfg, { resource, outages, budget: budgetFor(opts.maxSeries), onExhausted: rebuild });
   const rebuild = () => {
+    if (stopped) return;
     const old = current;
-    current = startPipeline(view, cfg, { resource, outages, budget: budgetFor(opts.maxSeries), onExhausted: rebuild });
+    current = start();
     old.retire();
   };
-  current = startPipeline(view, cfg, { resource, outages, budget: budgetFor(opts.maxSeries), onExhausted: rebuild });
-  return { shutdown: () => current.shutdown() };
+  let current = start();
+  return {
+    shutdown: () => {
+      stopped = true;
+      return current.shutdown();
+    },
+  };
 }
 
 /**
@@ -92,7 +100,7 @@ interface PipelineParts {
 }
 
 function startPipeline(view: () => ExporterView, cfg: OtlpConfig, parts: PipelineParts): Pipeline {
-  const exporter = new OutageLoggingExporter(createExporter(cfg), parts.outages);
+  const exporter = new SnapshotPushExporter(createExporter(cfg), parts.outages);
   const reader = new PeriodicExportingMetricReader({
     exporter,
     exportIntervalMillis: cfg.intervalMs,
@@ -155,12 +163,13 @@ function observeAll(result: BatchObservableResult, v: ExporterView, instruments:
 }
 
 /**
- * Passes exports through, feeding each outcome to the outage log. Gauges are collected with delta
- * temporality: an OTLP Gauge carries no temporality, but under cumulative the SDK would keep
- * re-sending attribute sets the callback no longer observes. Counters stay cumulative (their
- * attribute sets are fixed).
+ * The OTLP exporter as a snapshot needs it:
+ *  - gauges are collected with delta temporality: an OTLP Gauge carries no temporality, but under
+ *    cumulative the SDK would keep re-sending attribute sets the callback no longer observes;
+ *    counters stay cumulative (their attribute sets are fixed);
+ *  - each export's outcome goes to the outage log.
  */
-class OutageLoggingExporter implements PushMetricExporter {
+class SnapshotPushExporter implements PushMetricExporter {
   constructor(
     private readonly inner: PushMetricExporter,
     private readonly outages: OutageLog,
