@@ -46,8 +46,8 @@ export interface OtlpReceiver {
   exports: OtlpExport[];
   /** Requests that reached the receiver, answered or not. */
   requests: () => number;
-  /** TCP connections open right now. */
-  openConnections: () => number;
+  /** Requests left unanswered ("slow") whose connection the client has not yet closed. */
+  hangingRequests: () => number;
   setMode: (mode: ReceiverMode) => void;
   /** Close the listening socket (connections are refused) / listen again on the same port. */
   goDown: () => Promise<void>;
@@ -60,10 +60,16 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   let requests = 0;
   const exports: OtlpExport[] = [];
   const sockets = new Set<net.Socket>();
+  const hanging = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
     requests++;
     if (mode === 'reset') return void req.socket.destroy();
-    if (mode === 'slow') return; // read nothing, answer nothing: the client's deadline must end it
+    if (mode === 'slow') {
+      // Read nothing, answer nothing: the client's deadline must end it.
+      hanging.add(req.socket);
+      req.socket.once('close', () => hanging.delete(req.socket));
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -92,7 +98,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     port,
     exports,
     requests: () => requests,
-    openConnections: () => sockets.size,
+    hangingRequests: () => hanging.size,
     setMode: (m) => (mode = m),
     goDown: close,
     comeBack: () => listen(port),
