@@ -123,7 +123,7 @@ describe.each(['protobuf', 'json'] as const)('OTLP push over http/%s', (protocol
     expect(top).toHaveLength(1);
     expect(top[0]!.value).toBe(DELETED_SIZE);
     expect(top[0]!.unit).toBe('By');
-    expect(top[0]!.attributes).toMatchObject({ 'process.pid': holder.pid, 'process.executable.name': 'fdholder', 'file.inode': String(deletedInode) });
+    expect(top[0]!.attributes).toMatchObject({ 'process.pid': holder.pid, 'process.executable.name': path.basename(fdholderBinary()).slice(0, 15), 'file.inode': String(deletedInode) });
     expect(top[0]!.attributes['lsof.file.device']).toMatch(/^\d+:\d+$/);
     const count = points(push, 'lsof.deleted_file.count').find((p) => p.attributes['process.executable.path'] === fdholderBinary());
     expect(count?.value).toBe(1);
