@@ -62,7 +62,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'path.procfs': { default: '/proc', help: 'procfs mountpoint (the host /proc when run in a container, e.g. /host/proc).' },
   'path.rootfs': { default: '/', help: 'Root of the host filesystem, for /etc/passwd user names.' },
   'scan.interval': { default: '15s', help: 'Time between full scans of the procfs.' },
-  'scan.fd-cache-max-age': { default: '60s', help: 'Longest a process\'s descriptor table is reused while its fd count is unchanged (0 disables the cache).' },
+  'scan.fd-cache-max-age': { default: '5m', help: 'Longest a process\'s descriptor table is reused while its fd count is unchanged (0 disables the cache).' },
   'scan.listener-poll-interval': { default: '1s', help: 'Time between polls of the socket tables for new listeners between full scans (0 disables).' },
   'no-container.labels': { boolean: true, help: 'Do not read /proc/PID/cgroup; container_id, container_runtime and pod_uid stay empty.' },
   'deleted.top': { default: '10', help: 'How many of the largest deleted-but-open files get a detail series.' },

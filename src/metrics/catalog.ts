@@ -35,6 +35,16 @@ function fromStats(pick: (s: NonNullable<ExporterView['snapshot']>['stats']) => 
   return (v: ExporterView): Sample[] => (v.snapshot ? [{ labels: {}, value: pick(v.snapshot.stats) }] : []);
 }
 
+/** One series per namespace would be hundreds on a Kubernetes node: the slowest are the useful ones. */
+const SOCKET_TABLE_SERIES = 20;
+
+function slowestNamespaces(seconds: Record<string, number>): Sample[] {
+  return Object.entries(seconds)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, SOCKET_TABLE_SERIES)
+    .map(([netns, value]) => ({ labels: { netns }, value }));
+}
+
 function one(value: number | null): Sample[] {
   return value === null ? [] : [{ labels: {}, value }];
 }
@@ -129,6 +139,15 @@ export const FAMILIES: readonly FamilyDef[] = [
     otelName: 'lsof.scan.phase.duration',
     unit: 's',
     read: (v) => (v.snapshot ? SCAN_PHASES.map((phase) => ({ labels: { phase }, value: v.snapshot!.stats.phaseSeconds[phase] })) : []),
+  },
+  {
+    name: 'scan_socket_table_duration_seconds',
+    type: 'gauge',
+    help: 'Wall time the last scan spent reading and parsing the socket tables of each network namespace (the slowest 20).',
+    labels: ['netns'],
+    otelName: 'lsof.scan.socket_table.duration',
+    unit: 's',
+    read: (v) => slowestNamespaces(v.snapshot?.stats.socketTableSeconds ?? {}),
   },
   {
     name: 'scan_last_success_timestamp_seconds',

@@ -11,6 +11,8 @@ import path from 'node:path';
 
 /** Upper bound on one /proc file we are willing to hold: a socket table of 2M sockets fits. */
 const MAX_PROC_FILE_BYTES = 512 * 1024 * 1024;
+/** Holds every per-process file; only socket tables need more, for the time of one read. */
+const SMALL_BUFFER_BYTES = 64 * 1024;
 
 export type ReadFailure = 'gone' | 'denied' | 'other';
 
@@ -23,7 +25,7 @@ export function classifyReadError(err: unknown): ReadFailure {
 }
 
 export class ProcReader {
-  private chunk = Buffer.allocUnsafe(64 * 1024);
+  private chunk = Buffer.allocUnsafe(SMALL_BUFFER_BYTES);
 
   constructor(readonly procRoot: string, readonly rootfs: string = '/') {}
 
@@ -41,30 +43,80 @@ export class ProcReader {
     return pids.sort((a, b) => a - b);
   }
 
-  readBytes(file: string): Buffer {
+  /**
+   * Read a whole file into the reusable buffer (grown as needed, never shrunk) and return its length:
+   * a scan reads thousands of small files and a few large socket tables, and copying each into fresh
+   * buffers showed up in profiles. Callers decode straight out of the buffer.
+   */
+  private readWhole(file: string): number {
     const fd = fs.openSync(file, 'r');
     try {
       let total = 0;
-      const parts: Buffer[] = [];
       for (;;) {
-        const n = fs.readSync(fd, this.chunk, 0, this.chunk.length, null);
-        if (n === 0) break;
-        parts.push(Buffer.from(this.chunk.subarray(0, n)));
+        if (total === this.chunk.length) this.grow(file);
+        const n = fs.readSync(fd, this.chunk, total, this.chunk.length - total, null);
+        if (n === 0) return total;
         total += n;
-        if (total > MAX_PROC_FILE_BYTES) throw new Error(`${file}: larger than ${MAX_PROC_FILE_BYTES} bytes`);
       }
-      return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
     } finally {
       fs.closeSync(fd);
     }
   }
 
+  private grow(file: string): void {
+    if (this.chunk.length * 2 > MAX_PROC_FILE_BYTES) throw new Error(`${file}: larger than ${MAX_PROC_FILE_BYTES} bytes`);
+    const bigger = Buffer.allocUnsafe(this.chunk.length * 2);
+    this.chunk.copy(bigger);
+    this.chunk = bigger;
+  }
+
+  readBytes(file: string): Buffer {
+    const n = this.readWhole(file); // may replace this.chunk: read it after
+    const bytes = Buffer.from(this.chunk.subarray(0, n));
+    this.shrink();
+    return bytes;
+  }
+
   readText(file: string): string {
-    return this.readBytes(file).toString('latin1');
+    return this.decode(file, 'latin1');
+  }
+
+  /**
+   * Hand a large line-oriented file (a socket table of 100k lines) to `onLines` in pieces of whole
+   * lines decoded as latin1, through the small buffer: no megabyte buffer or string per read.
+   */
+  readLines(file: string, onLines: (text: string) => void): void {
+    const fd = fs.openSync(file, 'r');
+    try {
+      let carry = '';
+      for (;;) {
+        const n = fs.readSync(fd, this.chunk, 0, this.chunk.length, null);
+        if (n === 0) break;
+        const text = carry + this.chunk.toString('latin1', 0, n);
+        const end = text.lastIndexOf('\n') + 1;
+        if (end > 0) onLines(text.slice(0, end));
+        carry = text.slice(end);
+      }
+      if (carry) onLines(carry);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   readUtf8(file: string): string {
-    return this.readBytes(file).toString('utf8');
+    return this.decode(file, 'utf8');
+  }
+
+  private decode(file: string, encoding: 'latin1' | 'utf8'): string {
+    const n = this.readWhole(file); // may replace this.chunk: read it after
+    const text = this.chunk.toString(encoding, 0, n);
+    this.shrink();
+    return text;
+  }
+
+  /** A large socket table should not pin megabytes between scans. */
+  private shrink(): void {
+    if (this.chunk.length > SMALL_BUFFER_BYTES) this.chunk = Buffer.allocUnsafe(SMALL_BUFFER_BYTES);
   }
 
   readLinkBytes(file: string): Buffer {

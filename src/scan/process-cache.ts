@@ -2,7 +2,8 @@
  * Per-process memory between scans, keyed by pid and start time (a reused pid is a new process).
  * What is cached and for how long is the freshness/CPU trade documented in README "Cost":
  *  - the fd table is reused while the descriptor count is unchanged and its age is below a jittered
- *    maximum (so 100k processes do not all expire in the same scan);
+ *    maximum (so 100k processes do not all expire in the same scan); on average a scan re-reads
+ *    interval / (0.75 x max age) of the tables besides those whose count changed;
  *  - the open-files limit is re-read after limitMaxAgeMs (prlimit(1) can change it).
  */
 import type { FdTable } from './fd-table.js';
@@ -24,6 +25,7 @@ export interface CachePolicy {
 
 export class ProcessCache {
   private entries = new Map<number, CacheEntry>();
+  private firstScanNo: number | undefined;
 
   constructor(private readonly policy: CachePolicy, private readonly random: () => number = Math.random) {}
 
@@ -33,6 +35,7 @@ export class ProcessCache {
 
   /** The entry of this exact process, replacing one left by an earlier holder of the pid. */
   entry(pid: number, startTime: number, scanNo: number): CacheEntry {
+    this.firstScanNo ??= scanNo;
     let e = this.entries.get(pid);
     if (!e || e.startTime !== startTime) {
       e = { startTime, fdTableExpiresMs: 0, fdLimitExpiresMs: 0, seenInScan: scanNo };
@@ -52,8 +55,10 @@ export class ProcessCache {
   storeFdTable(e: CacheEntry, table: FdTable, nowMs: number): void {
     if (!this.enabled) return;
     e.fdTable = table;
-    // Expire between 50% and 100% of the maximum age: spreads re-reads over scans.
-    e.fdTableExpiresMs = nowMs + this.policy.fdMaxAgeMs * (0.5 + 0.5 * this.random());
+    // Expire between 50% and 100% of the maximum age: spreads re-reads over scans. Tables filled by
+    // the first scan expire anywhere up to the maximum, or they would all fall due together.
+    const minShare = e.seenInScan === this.firstScanNo ? 0 : 0.5;
+    e.fdTableExpiresMs = nowMs + this.policy.fdMaxAgeMs * (minShare + (1 - minShare) * this.random());
   }
 
   dropFdTable(e: CacheEntry): void {

@@ -2,7 +2,8 @@
  * One pass over the procfs -> an immutable Snapshot. Phases (timed separately):
  *   processes     stat, status, exe, limits, netns of every pid
  *   descriptors   fd tables (cached, see process-cache.ts)
- *   sockets       the socket tables of every network namespace, joined to fds by inode
+ *   sockets       the TCP/UDP tables of every network namespace, joined to fds by inode
+ *   unix_sockets  /proc/net/unix, only when a descriptor holds a socket not yet classified
  *   deleted_files stat of " (deleted)" candidates, deduplicated by device+inode
  * A process that exits, is a zombie or a kernel thread, or whose files are hostile is skipped and
  * counted by reason; one process never fails the scan.
@@ -17,6 +18,7 @@ import { readFdTable, type FdTable } from './fd-table.js';
 import { ProcessCache, type CacheEntry, type CachePolicy } from './process-cache.js';
 import { buildSocketIndex, type SocketIndex } from './socket-index.js';
 import { collectDeletedFiles } from './deleted-files.js';
+import { UnixSocketKinds } from './unix-sockets.js';
 import { UserNames } from './user-names.js';
 import { readContainerInfo, NO_CONTAINER } from './container-info.js';
 import {
@@ -35,14 +37,14 @@ export interface ScannerOptions extends CachePolicy {
   containers: boolean;
 }
 
-export const DEFAULT_SCANNER_OPTIONS: ScannerOptions = { fdMaxAgeMs: 60_000, limitMaxAgeMs: 60_000, containers: true };
+export const DEFAULT_SCANNER_OPTIONS: ScannerOptions = { fdMaxAgeMs: 300_000, limitMaxAgeMs: 60_000, containers: true };
 
 /** A process that survived the processes phase, with what the later phases need. */
 interface LiveProcess {
   record: ProcessRecord;
   cache: CacheEntry;
   fdTable?: FdTable;
-  /** The fd table came from the cache (it may predate a socket opened since). */
+  /** The table came from the cache (not read this scan). */
   fromCache?: boolean;
 }
 
@@ -55,11 +57,17 @@ class SkipProcess extends Error {
 export class Scanner {
   private readonly cache: ProcessCache;
   private readonly users: UserNames;
-  private scanNo = 0;
+  private readonly unixKinds = new UnixSocketKinds();
   /** Holderless listening inodes already re-checked: a permanent one (a kernel socket) costs once. */
   private orphansTried = new Set<number>();
+  private scanNo = 0;
 
-  constructor(private readonly reader: ProcReader, private readonly options: ScannerOptions = DEFAULT_SCANNER_OPTIONS) {
+  /** @param now the clock cache ages are measured on (the bench simulates a scan interval with it). */
+  constructor(
+    private readonly reader: ProcReader,
+    private readonly options: ScannerOptions = DEFAULT_SCANNER_OPTIONS,
+    private readonly now: () => number = Date.now,
+  ) {
     this.cache = new ProcessCache(options);
     this.users = new UserNames(reader);
   }
@@ -77,10 +85,18 @@ export class Scanner {
     stats.processesSeen = pids.length;
     const live = phase('processes', () => this.readProcesses(pids, scanNo, stats));
     phase('descriptors', () => this.readDescriptors(live, stats));
-    const index = phase('sockets', () => buildSocketIndex(this.reader, namespaceMembers(live)));
+    const namespaces = namespaceMembers(live);
+    const index = phase('sockets', () => buildSocketIndex(this.reader, namespaces));
+    stats.netnsCount = namespaces.size;
+    let listeners = phase('sockets', () => findListeners(live, index));
+    if (phase('descriptors', () => this.attributeOrphans(live, listeners, stats))) listeners = phase('sockets', () => findListeners(live, index));
+    phase('unix_sockets', () => {
+      const unixErrors = this.unixKinds.classify(this.reader, namespaces, nonIpSocketInodes(live, index), index.secondsByNetns);
+      if (unixErrors > 0) index.errors += unixErrors;
+      typeSockets(live, index, this.unixKinds);
+    });
     if (index.errors) stats.errors.socket_tables = index.errors;
-    stats.netnsCount = namespaceMembers(live).size;
-    const listeners = phase('sockets', () => this.attributeListeners(live, index, stats));
+    stats.socketTableSeconds = index.secondsByNetns;
     const deletedFiles = phase('deleted_files', () =>
       collectDeletedFiles(this.reader, live.map((p) => ({ pid: p.record.pid, table: p.fdTable }))),
     );
@@ -97,7 +113,7 @@ export class Scanner {
 
   private readProcesses(pids: number[], scanNo: number, stats: ScanStats): LiveProcess[] {
     const live: LiveProcess[] = [];
-    const nowMs = Date.now();
+    const nowMs = this.now();
     for (const pid of pids) {
       try {
         live.push(this.readProcess(pid, scanNo, nowMs));
@@ -199,7 +215,7 @@ export class Scanner {
   }
 
   private readDescriptors(live: LiveProcess[], stats: ScanStats): void {
-    const nowMs = Date.now();
+    const nowMs = this.now();
     for (let i = 0; i < live.length; i++) {
       const p = live[i]!;
       try {
@@ -215,13 +231,40 @@ export class Scanner {
     }
   }
 
-  private readProcessFds(p: LiveProcess, nowMs: number, stats: ScanStats): void {
+  /**
+   * A listening socket no process holds may belong to a process whose fd table came from the cache
+   * (it closed one fd and opened a listener: same count). Such a socket is the headline signal, so
+   * it is never left to cache staleness: the cached tables of processes in its namespace running as
+   * the socket's uid (where the owner must be) are re-read in the same scan, once per inode (a
+   * permanent orphan, such as a kernel socket, costs once).
+   * @returns whether any table was re-read.
+   */
+  private attributeOrphans(live: LiveProcess[], listeners: ListenerRecord[], stats: ScanStats): boolean {
+    const orphans = listeners.filter((l) => l.holders.length === 0 && !this.orphansTried.has(l.inode));
+    this.orphansTried = new Set(listeners.filter((l) => l.holders.length === 0).map((l) => l.inode));
+    if (orphans.length === 0) return false;
+    const suspects = live.filter(
+      (p) => p.fromCache && orphans.some((o) => o.netns === p.record.netns && (o.socketUid === p.record.euid || o.socketUid === p.record.uid)),
+    );
+    const nowMs = this.now();
+    for (const p of suspects) {
+      stats.cacheHits--;
+      try {
+        this.readProcessFds(p, nowMs, stats, true);
+      } catch {
+        p.fdTable = undefined; // exited since: it holds nothing now
+      }
+    }
+    return suspects.length > 0;
+  }
+
+  private readProcessFds(p: LiveProcess, nowMs: number, stats: ScanStats, bypassCache = false): void {
     const pid = p.record.pid;
     const count = this.fdCount(pid);
-    const cached = this.cache.freshFdTable(p.cache, count, nowMs);
+    const cached = bypassCache ? undefined : this.cache.freshFdTable(p.cache, count, nowMs);
+    p.fromCache = cached !== undefined;
     if (cached) {
       stats.cacheHits++;
-      p.fromCache = true;
       p.fdTable = cached;
       p.record.fdCount = cached.count;
       return;
@@ -239,37 +282,10 @@ export class Scanner {
     }
     if (this.readStat(pid).startTime !== p.record.startTime) throw new SkipProcess('pid_reused');
     stats.cacheMisses++;
-    p.fromCache = false;
     stats.fdLinksRead += table.count;
     this.cache.storeFdTable(p.cache, table, nowMs);
     p.fdTable = table;
     p.record.fdCount = table.count;
-  }
-
-  /**
-   * Join sockets to holders. A listening socket no process holds may belong to a process whose fd
-   * table came from the cache (it closed one fd and opened a listener: same count). Such a socket is
-   * the headline signal, so it is never left to cache staleness: the cached tables of processes in
-   * its namespace running as the socket's uid (where the owner must be) are re-read, once per inode.
-   */
-  private attributeListeners(live: LiveProcess[], index: SocketIndex, stats: ScanStats): ListenerRecord[] {
-    let listeners = typeSocketsAndFindListeners(live, index);
-    const orphans = listeners.filter((l) => l.holders.length === 0 && !this.orphansTried.has(l.inode));
-    this.orphansTried = new Set([...listeners].filter((l) => l.holders.length === 0).map((l) => l.inode));
-    if (orphans.length === 0) return listeners;
-    const suspects = live.filter((p) => p.fromCache && orphans.some((o) => o.netns === p.record.netns && (o.socketUid === p.record.euid || o.socketUid === p.record.uid)));
-    if (suspects.length === 0) return listeners;
-    const nowMs = Date.now();
-    for (const p of suspects) {
-      p.cache.fdTable = undefined;
-      try {
-        this.readProcessFds(p, nowMs, stats);
-      } catch {
-        p.fdTable = undefined; // exited since: it holds nothing now
-      }
-    }
-    listeners = typeSocketsAndFindListeners(live, index);
-    return listeners;
   }
 
   /** The kernel's descriptor count (stat size of /proc/PID/fd on >= 6.2), or null if unknown. */
@@ -283,20 +299,12 @@ export class Scanner {
   }
 }
 
-const SOCKET_TYPES = ['socket_tcp', 'socket_udp', 'socket_unix', 'socket_other'] as const;
-
-/** Idempotent: resets each process's socket counts, so it may run again after re-reading tables. */
-function typeSocketsAndFindListeners(live: LiveProcess[], index: SocketIndex): ListenerRecord[] {
+/** Listening TCP/UDP sockets with the pids holding a descriptor on each. */
+function findListeners(live: LiveProcess[], index: SocketIndex): ListenerRecord[] {
   const holders = new Map<number, number[]>();
   for (const { socket } of index.listening) holders.set(socket.inode, []);
   for (const p of live) {
-    const table = p.fdTable;
-    if (!table) continue;
-    const types = Object.assign(p.record.fdTypes, table.nonSocket);
-    for (const t of SOCKET_TYPES) types[t] = 0;
-    for (const inode of table.socketInodes) {
-      const s = index.byInode.get(inode);
-      types[s ? (`socket_${s.kind}` as const) : 'socket_other']++;
+    for (const inode of p.fdTable?.socketInodes ?? []) {
       const h = holders.get(inode);
       if (h && h[h.length - 1] !== p.record.pid) h.push(p.record.pid);
     }
@@ -311,6 +319,26 @@ function typeSocketsAndFindListeners(live: LiveProcess[], index: SocketIndex): L
     socketUid: socket.uid,
     holders: holders.get(socket.inode) ?? [],
   }));
+}
+
+/** Socket inodes held by descriptors that are in no TCP/UDP table: unix, netlink, packet... */
+function nonIpSocketInodes(live: LiveProcess[], index: SocketIndex): number[] {
+  const out: number[] = [];
+  for (const p of live) for (const inode of p.fdTable?.socketInodes ?? []) if (!index.byInode.has(inode)) out.push(inode);
+  return out;
+}
+
+function typeSockets(live: LiveProcess[], index: SocketIndex, unix: UnixSocketKinds): void {
+  for (const p of live) {
+    const table = p.fdTable;
+    if (!table) continue;
+    const types = p.record.fdTypes;
+    Object.assign(types, table.nonSocket);
+    for (const inode of table.socketInodes) {
+      const s = index.byInode.get(inode);
+      types[s ? (`socket_${s.kind}` as const) : unix.isUnix(inode) ? 'socket_unix' : 'socket_other']++;
+    }
+  }
 }
 
 /** netns -> member pids, so each namespace's tables are read once. */
@@ -335,6 +363,7 @@ function newStats(): ScanStats {
     startedAtMs: Date.now(),
     durationSeconds: 0,
     phaseSeconds: Object.fromEntries(SCAN_PHASES.map((p) => [p, 0])) as Record<ScanPhase, number>,
+    socketTableSeconds: {},
     processesSeen: 0,
     processesScanned: 0,
     fdsScanned: 0,

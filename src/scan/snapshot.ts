@@ -60,13 +60,15 @@ export interface DeletedFileRecord {
 export const SKIP_REASONS = ['exited', 'zombie', 'kernel_thread', 'pid_reused', 'unparsable'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
-export const SCAN_PHASES = ['processes', 'descriptors', 'sockets', 'deleted_files'] as const;
+export const SCAN_PHASES = ['processes', 'descriptors', 'sockets', 'unix_sockets', 'deleted_files'] as const;
 export type ScanPhase = (typeof SCAN_PHASES)[number];
 
 export interface ScanStats {
   startedAtMs: number;
   durationSeconds: number;
   phaseSeconds: Record<ScanPhase, number>;
+  /** Wall time spent reading and parsing each network namespace's socket tables (by netns inode). */
+  socketTableSeconds: Record<string, number>;
   processesSeen: number;
   processesScanned: number;
   fdsScanned: number;

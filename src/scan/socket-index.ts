@@ -4,11 +4,10 @@
  * Each namespace's tables are read once, through one of its member processes' /proc/PID/net/.
  */
 import { isListening, parseNetIpSockets, type IpFamily, type IpProtocol, type IpSocket } from '../procfs/net-ip-socket.js';
-import { parseNetUnix } from '../procfs/net-unix.js';
 import type { ProcReader } from '../procfs/reader.js';
 
 export interface IndexedSocket {
-  kind: 'tcp' | 'udp' | 'unix';
+  kind: IpProtocol;
   netns: string;
   ip?: IpSocket;
 }
@@ -24,30 +23,32 @@ export interface SocketIndex {
   byInode: Map<number, IndexedSocket>;
   listening: { socket: IpSocket; netns: string }[];
   errors: number;
+  /** Wall time of each namespace's tables. */
+  secondsByNetns: Record<string, number>;
 }
 
 /**
+ * The TCP and UDP tables (unix sockets are classified separately, see unix-sockets.ts).
  * @param namespaces netns id -> pids living in it (the first readable one is used).
- * @param withUnix also read net/unix (needed to type fds; the fast listener poll skips it).
  */
-export function buildSocketIndex(reader: ProcReader, namespaces: Map<string, number[]>, withUnix = true): SocketIndex {
-  const index: SocketIndex = { byInode: new Map(), listening: [], errors: 0 };
+export function buildSocketIndex(reader: ProcReader, namespaces: Map<string, number[]>): SocketIndex {
+  const index: SocketIndex = { byInode: new Map(), listening: [], errors: 0, secondsByNetns: {} };
   // A process whose ns/net link we may not read has netns "": its table is read last, so a socket
   // already known under a named namespace keeps that name (inodes are unique host-wide).
   const ordered = [...namespaces].sort(([a], [b]) => (a === '' ? 1 : 0) - (b === '' ? 1 : 0));
   for (const [netns, pids] of ordered) {
-    if (!readNamespace(reader, netns, pids, index, withUnix)) index.errors++;
+    const t0 = performance.now();
+    if (!readNamespace(reader, netns, pids, index)) index.errors++;
+    index.secondsByNetns[netns] = (performance.now() - t0) / 1000;
   }
   return index;
 }
 
-function readNamespace(reader: ProcReader, netns: string, pids: number[], index: SocketIndex, withUnix: boolean): boolean {
+function readNamespace(reader: ProcReader, netns: string, pids: number[], index: SocketIndex): boolean {
   for (const pid of pids) {
     try {
       const tables = IP_TABLES.map((t) => ({ t, text: readOptional(reader, reader.procPath(pid, 'net', t.file)) }));
-      const unixText = withUnix ? readOptional(reader, reader.procPath(pid, 'net', 'unix')) : '';
       for (const { t, text } of tables) addIpSockets(index, parseNetIpSockets(text, t.protocol, t.family), t.protocol, netns);
-      for (const u of parseNetUnix(unixText)) if (!index.byInode.has(u.inode)) index.byInode.set(u.inode, { kind: 'unix', netns });
       return true;
     } catch {
       // This member exited or hid its net folder; try the next one in the same namespace.

@@ -70,7 +70,7 @@ export class ScanLoop {
     if (this.stopped) return;
     let fresh = 0;
     try {
-      const index = buildSocketIndex(this.reader, this.namespaces, false);
+      const index = buildSocketIndex(this.reader, this.namespaces);
       fresh = index.listening.filter(({ socket }) => !this.known.has(socket.inode)).length;
     } catch {
       fresh = 0; // a failed poll changes nothing; the next full scan reports errors

@@ -10,7 +10,7 @@ describe('parseConfig', () => {
       procfs: '/proc',
       rootfs: '/',
       scanIntervalMs: 15_000,
-      fdCacheMaxAgeMs: 60_000,
+      fdCacheMaxAgeMs: 300_000,
       listenerPollIntervalMs: 1000,
       containerLabels: true,
       deletedTop: 10,

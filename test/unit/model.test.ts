@@ -15,7 +15,7 @@ function proc(pid: number, comm: string, user = 'root', extra: Partial<ProcessRe
 function snapshot(partial: Partial<Snapshot>): Snapshot {
   return {
     processes: [], listeners: [], deletedFiles: [],
-    stats: { startedAtMs: 0, durationSeconds: 0, phaseSeconds: { processes: 0, descriptors: 0, sockets: 0, deleted_files: 0 }, processesSeen: 0, processesScanned: 0, fdsScanned: 0, fdLinksRead: 0, cacheHits: 0, cacheMisses: 0, skipped: { exited: 0, zombie: 0, kernel_thread: 0, pid_reused: 0, unparsable: 0 }, uninspectable: 0, errors: {}, netnsCount: 1 },
+    stats: { startedAtMs: 0, durationSeconds: 0, phaseSeconds: { processes: 0, descriptors: 0, sockets: 0, unix_sockets: 0, deleted_files: 0 }, socketTableSeconds: {}, processesSeen: 0, processesScanned: 0, fdsScanned: 0, fdLinksRead: 0, cacheHits: 0, cacheMisses: 0, skipped: { exited: 0, zombie: 0, kernel_thread: 0, pid_reused: 0, unparsable: 0 }, uninspectable: 0, errors: {}, netnsCount: 1 },
     ...partial,
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatAddress, isListening, parseNetIpSockets } from '../../src/procfs/net-ip-socket.js';
-import { parseNetUnix } from '../../src/procfs/net-unix.js';
+import fs from 'node:fs';
+import { forEachUnixInode, parseNetUnix } from '../../src/procfs/net-unix.js';
 
 // Real lines from x86_64 (little-endian) kernels.
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -79,5 +80,31 @@ describe('parseNetUnix', () => {
   });
   it('rejects a garbled line', () => {
     expect(() => parseNetUnix('header\nnot a unix line\n')).toThrow(/net\/unix/);
+  });
+});
+
+describe('forEachUnixInode', () => {
+  it('yields the inode of every line, whatever the path holds', () => {
+    const text = `Num       RefCount Protocol Flags    Type St Inode Path
+0000000066604e48: 00000003 00000000 00000000 0001 03  1052
+00000000b7fe302f: 00000002 00000000 00010000 0001 01  1053 /run/my socket 99.sock
+00000000b7fe3030: 00000002 00000000 00010000 0001 01  1054 @abstract
+`;
+    const inodes: number[] = [];
+    forEachUnixInode(text, (i) => inodes.push(i));
+    expect(inodes).toEqual([1052, 1053, 1054]);
+  });
+  it('reads a table handed over in pieces of whole lines', () => {
+    const header = 'Num       RefCount Protocol Flags    Type St Inode Path\n';
+    const inodes: number[] = [];
+    forEachUnixInode(header + '0000000066604e48: 00000003 00000000 00000000 0001 03  1052\n', (i) => inodes.push(i));
+    forEachUnixInode('00000000b7fe302f: 00000002 00000000 00010000 0001 01  1053 @x\n', (i) => inodes.push(i));
+    expect(inodes).toEqual([1052, 1053]);
+  });
+  it('agrees with the strict parser on the real /proc/net/unix', () => {
+    const text = fs.readFileSync('/proc/net/unix', 'latin1');
+    const inodes: number[] = [];
+    forEachUnixInode(text, (i) => inodes.push(i));
+    expect(inodes).toEqual(parseNetUnix(text).map((u) => u.inode));
   });
 });

@@ -19,7 +19,7 @@ import type { ExporterView } from '../../src/metrics/exporter-view.js';
 import type { Snapshot } from '../../src/scan/snapshot.js';
 
 const GOLDEN = fileURLToPath(new URL('../fixtures/golden/fixture-exposition.prom', import.meta.url));
-const VOLATILE = /^lsof_(scan_duration_seconds|scan_phase_duration_seconds|scan_last_success_timestamp_seconds|exporter_build_info)\b/;
+const VOLATILE = /^lsof_(scan_duration_seconds|scan_phase_duration_seconds|scan_socket_table_duration_seconds|scan_last_success_timestamp_seconds|exporter_build_info)\b/;
 
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 00000000:1A0B 00000000:0000 0A 00000000:00000000 00:00000000 00000000    33        0 5001 1 0000000000000000 100 0 0 10 0

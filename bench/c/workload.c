@@ -1,0 +1,168 @@
+/*
+ * Bench workload: one process holding N descriptors of mixed types (bench tooling, not the product).
+ *   workload N DIR LISTEN UID
+ *     N       descriptors to hold (approximately; pairs add two)
+ *     DIR     a writable folder (mode 1777) for the files and the deleted file
+ *     LISTEN  1: also listen on tcp/udp x 127.0.0.1/::1 (port 0) and hold 2 established loopback pairs
+ *     UID     drop to this uid/gid after raising RLIMIT_NOFILE (-1: stay)
+ * Prints one line "ready PID tcp4=P tcp6=P udp4=P udp6=P deleted=INODE:SIZE" when set up.
+ * On stdin: "L" opens one more TCP listener on 127.0.0.1 and prints "listen PORT"; "R" does the same
+ * after closing one held file, so the descriptor count does not change (the stale-cache case).
+ * Exits when stdin closes or the parent dies (PR_SET_PDEATHSIG), so a killed bench leaves nothing.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+static void die(const char *what) { perror(what); exit(1); }
+
+/* Held regular files, for "R" to close one at a time. */
+static int files[4096];
+static int nfiles;
+
+static int bound(int family, int type, int *port) {
+  int s = socket(family, type, 0);
+  if (s < 0) die("socket");
+  struct sockaddr_storage ss;
+  socklen_t len;
+  memset(&ss, 0, sizeof ss);
+  if (family == AF_INET) {
+    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    len = sizeof *a;
+  } else {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+    a->sin6_family = AF_INET6;
+    a->sin6_addr = in6addr_loopback;
+    len = sizeof *a;
+  }
+  if (bind(s, (struct sockaddr *)&ss, len) < 0) die("bind");
+  if (type == SOCK_STREAM && listen(s, 16) < 0) die("listen");
+  len = sizeof ss;
+  getsockname(s, (struct sockaddr *)&ss, &len);
+  *port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port : ((struct sockaddr_in6 *)&ss)->sin6_port);
+  return s;
+}
+
+/* An established loopback pair: both ends held here. */
+static int pair_to(int port) {
+  int c = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
+  return 2;
+}
+
+static int open_one(int slot, const char *dir, const char *file) {
+  int p[2];
+  switch (slot % 20) {
+  case 0: case 1: case 2: case 3: case 4: case 5: case 6: {
+    int fd = open(file, O_RDONLY);
+    if (fd < 0) die("open file");
+    if (nfiles < 4096) files[nfiles++] = fd;
+    return 1;
+  }
+  case 7: case 8:
+    if (open(dir, O_RDONLY | O_DIRECTORY) < 0) die("open dir");
+    return 1;
+  case 9: case 10: case 11:
+    if (pipe(p) < 0) die("pipe");
+    return 2;
+  case 12: case 13: case 14: case 15:
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, p) < 0) die("socketpair");
+    return 2;
+  case 16:
+    if (eventfd(0, 0) < 0) die("eventfd");
+    return 1;
+  case 17:
+    if (epoll_create1(0) < 0) die("epoll");
+    return 1;
+  case 18:
+    if (timerfd_create(CLOCK_MONOTONIC, 0) < 0) die("timerfd");
+    return 1;
+  default: {
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGUSR2);
+    if (signalfd(-1, &mask, 0) < 0) die("signalfd");
+    return 1;
+  }
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc != 5) { fprintf(stderr, "usage: workload N DIR LISTEN UID\n"); return 2; }
+  int n = atoi(argv[1]);
+  const char *dir = argv[2];
+  int listening = atoi(argv[3]);
+  int uid = atoi(argv[4]);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) return 0;
+  struct rlimit rl = {.rlim_cur = (rlim_t)n + 64, .rlim_max = (rlim_t)n + 64};
+  if (setrlimit(RLIMIT_NOFILE, &rl) < 0) die("setrlimit");
+  if (uid >= 0 && (setgid(uid) < 0 || setuid(uid) < 0)) die("setuid");
+  prctl(PR_SET_PDEATHSIG, SIGKILL); /* reset by setuid */
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGUSR2);
+  sigprocmask(SIG_BLOCK, &mask, NULL);
+
+  char file[4096], deleted[4096];
+  snprintf(file, sizeof file, "%s/held", dir);
+  snprintf(deleted, sizeof deleted, "%s/deleted-%d", dir, (int)getpid());
+  /* A deleted-but-open file whose size says who holds it. */
+  int dfd = open(deleted, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  if (dfd < 0) die("open deleted");
+  off_t size = 4096 + (getpid() % 64) * 512;
+  if (ftruncate(dfd, size) < 0) die("ftruncate");
+  struct stat st;
+  fstat(dfd, &st);
+  unlink(deleted);
+  int held = 4; /* 0,1,2 and the deleted file */
+  int ports[4] = {0, 0, 0, 0};
+  if (listening) {
+    int t4 = bound(AF_INET, SOCK_STREAM, &ports[0]);
+    bound(AF_INET6, SOCK_STREAM, &ports[1]);
+    bound(AF_INET, SOCK_DGRAM, &ports[2]);
+    bound(AF_INET6, SOCK_DGRAM, &ports[3]);
+    held += 4;
+    for (int i = 0; i < 2; i++) {
+      held += pair_to(ports[0]);
+      struct sockaddr_storage peer;
+      socklen_t len = sizeof peer;
+      /* accept() blocks until the connect above completes the handshake (already queued). */
+      (void)len;
+      (void)peer;
+    }
+    for (int i = 0; i < 2; i++) if (accept(t4, NULL, NULL) < 0) die("accept");
+  }
+  for (int slot = 0; held < n; slot++) held += open_one(slot, dir, file);
+  printf("ready %d tcp4=%d tcp6=%d udp4=%d udp6=%d deleted=%lu:%ld\n", (int)getpid(), ports[0], ports[1], ports[2],
+         ports[3], (unsigned long)st.st_ino, (long)size);
+  fflush(stdout);
+  char line[64];
+  while (fgets(line, sizeof line, stdin)) {
+    if (line[0] == 'R' && nfiles > 0) close(files[--nfiles]);
+    if (line[0] == 'L' || line[0] == 'R') {
+      int port;
+      bound(AF_INET, SOCK_STREAM, &port);
+      printf("listen %d\n", port);
+      fflush(stdout);
+    }
+  }
+  return 0;
+}

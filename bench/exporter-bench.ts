@@ -1,0 +1,141 @@
+/**
+ * The exporter as an operator runs it (dist/src/main.js, scans in its worker thread), under the
+ * workload: /metrics latency from a concurrent client while scans run, RSS after N scans, and the
+ * time from a listen() in the workload to the listener on /metrics with its process and user.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/support/ports.js';
+import { percentile } from './stats.js';
+import { NOBODY_UID, type Workload } from './workload.js';
+
+const MAIN_JS = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
+interface Exporter {
+  child: ChildProcess;
+  metrics: () => Promise<{ text: string; ms: number }>;
+  stop: () => Promise<void>;
+}
+
+async function startExporter(args: string[]): Promise<Exporter> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const kill = () => child.kill('SIGKILL');
+  process.on('exit', kill);
+  const metrics = async () => {
+    const t0 = performance.now();
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    const text = await res.text();
+    return { text, ms: performance.now() - t0 };
+  };
+  const stop = async () => {
+    process.off('exit', kill);
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`exporter exited ${child.exitCode}`);
+    try {
+      if (scansOf((await metrics()).text) >= 1) return { child, metrics, stop };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error('exporter: no scan within 60 s');
+    }
+    await sleep(100);
+  }
+}
+
+function scansOf(text: string): number {
+  return Number(/^lsof_scans_total\{result="success"\} (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+function rssBytes(pid: number): number {
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) * 1024;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface UnderLoadResult {
+  requests: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  rssAtHalfBytes: number;
+  rssAtEndBytes: number;
+  scans: number;
+}
+
+/**
+ * A short scan interval so scans run most of the time; one client scrapes back to back; a share of
+ * the workload is replaced after each completed scan, so scans keep re-reading some tables.
+ */
+export async function metricsUnderLoad(load: Workload, opts: { scans: number; scanInterval: string; churnShare: number }): Promise<UnderLoadResult> {
+  const exporter = await startExporter([`--scan.interval=${opts.scanInterval}`]);
+  const pid = exporter.child.pid!;
+  const latencies: number[] = [];
+  let rssAtHalf = 0;
+  let scans = 0;
+  let churnedAt = 0;
+  let churning: Promise<unknown> = Promise.resolve();
+  try {
+    while (scans < opts.scans) {
+      const { text, ms } = await exporter.metrics();
+      latencies.push(ms);
+      scans = scansOf(text);
+      if (!rssAtHalf && scans >= opts.scans / 2) rssAtHalf = rssBytes(pid);
+      // The steady state of the rounds: a share of the workload replaced once per completed scan.
+      if (scans > churnedAt) {
+        churnedAt = scans;
+        await churning;
+        churning = load.churn(opts.churnShare);
+      }
+    }
+    await churning;
+    const rssAtEnd = rssBytes(pid);
+    return {
+      requests: latencies.length,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: Math.max(...latencies),
+      rssAtHalfBytes: rssAtHalf,
+      rssAtEndBytes: rssAtEnd,
+      scans,
+    };
+  } finally {
+    await exporter.stop();
+  }
+}
+
+/**
+ * With the default flags (15 s scans, 1 s listener poll): a workload process running as nobody calls
+ * listen(); the time until /metrics shows that port held by user nobody and process "workload".
+ */
+export async function newListenerLatency(load: Workload, trials: number): Promise<number[]> {
+  const exporter = await startExporter([]);
+  const out: number[] = [];
+  try {
+    for (let i = 0; i < trials; i++) {
+      const candidates = load.live.filter((p) => p.uid === NOBODY_UID);
+      const p = candidates[Math.floor(Math.random() * candidates.length)]!;
+      const t0 = performance.now();
+      const port = await load.addListener(p);
+      const series = new RegExp(`^lsof_listener_processes\\{(?=[^}]*port="${port}")(?=[^}]*user="nobody")(?=[^}]*process="workload")`, 'm');
+      // Past the deadline the trial counts as the deadline (a FAIL either way), and the next starts.
+      const deadline = t0 + 30_000;
+      while (!series.test((await exporter.metrics()).text) && performance.now() < deadline) await sleep(25);
+      out.push((Math.min(performance.now(), deadline) - t0) / 1000);
+      await sleep(500 + Math.random() * 2000); // land at different points of the poll cycle
+    }
+    return out;
+  } finally {
+    await exporter.stop();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Bench tooling around the C helpers: compile them with gcc once per run, and run a command under
+ * `measure` to get its CPU (user + system from wait4's rusage) and wall time.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The C sources live in bench/c: beside this file when run from source, ../../bench/c from dist/bench. */
+const SOURCES = [new URL('./c/', import.meta.url), new URL('../../bench/c/', import.meta.url)]
+  .map((u) => fileURLToPath(u))
+  .find((dir) => fs.existsSync(path.join(dir, 'workload.c')))!;
+
+export interface Binaries {
+  dir: string;
+  workload: string;
+  floor: string;
+  measure: string;
+}
+
+export function compileHelpers(): Binaries {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-bench-bin-'));
+  fs.chmodSync(dir, 0o755); // the workload also runs as nobody
+  const build = (name: string) => {
+    const out = path.join(dir, name);
+    execFileSync('gcc', ['-O2', '-Wall', '-o', out, path.join(SOURCES, `${name}.c`)]);
+    return out;
+  };
+  return { dir, workload: build('workload'), floor: build('floor'), measure: build('measure') };
+}
+
+export interface Measured {
+  cpuSeconds: number;
+  wallSeconds: number;
+  stdout: string;
+}
+
+/** Run a command to completion under `measure`, keeping its stdout (lsof output can be tens of MB). */
+export function runMeasured(bin: Binaries, cmd: string, args: string[]): Promise<Measured> {
+  const report = path.join(bin.dir, `measure-${process.pid}-${Date.now()}.txt`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin.measure, [report, cmd, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        const [user, system, wall, status] = fs.readFileSync(report, 'utf8').trim().split(' ').map(Number);
+        fs.rmSync(report, { force: true });
+        if (status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${status}`);
+        resolve({ cpuSeconds: user! + system!, wallSeconds: wall!, stdout: Buffer.concat(chunks).toString('latin1') });
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
