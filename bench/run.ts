@@ -31,6 +31,8 @@ const log = (s: string) => process.stderr.write(`${new Date().toISOString().slic
 
 async function benchSize(f: Map<string, string>, processes: number, fdsPerProcess: number): Promise<SizeResult> {
   const bin = compileHelpers();
+  const removeBin = () => fs.rmSync(bin.dir, { recursive: true, force: true });
+  process.on('exit', removeBin); // also on SIGINT/SIGTERM, which exit through main()'s handlers
   const load = new Workload(bin.workload, { processes, fdsPerProcess, listenEvery: 5, nobodyEvery: 4 });
   try {
     log(`starting ${processes} x ${fdsPerProcess} workload`);
@@ -52,7 +54,8 @@ async function benchSize(f: Map<string, string>, processes: number, fdsPerProces
     return result;
   } finally {
     await load.stopAll();
-    fs.rmSync(bin.dir, { recursive: true, force: true });
+    removeBin();
+    process.off('exit', removeBin);
   }
 }
 

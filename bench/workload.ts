@@ -102,6 +102,7 @@ export class Workload {
 
   private killAll(): void {
     for (const p of this.live) p.child.kill('SIGKILL');
+    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   private start(slot: number): Promise<void> {
