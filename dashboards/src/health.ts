@@ -103,8 +103,8 @@ function costPanels() {
     stackedPanel(
       {
         title: 'Scan duration by phase',
-        what: 'Wall time of each phase of the last scan: processes, descriptors, sockets, deleted_files.',
-        healthy: 'descriptors small thanks to the cache; sockets grows with network namespaces.',
+        what: 'Wall time of each phase of the last scan: processes, descriptors, sockets, unix_sockets, deleted_files.',
+        healthy: 'descriptors small thanks to the cache; sockets grows with network namespaces; unix_sockets near 0 when no process started.',
       },
       's',
       rangeQuery(HEALTH_QUERIES.phaseDuration, '{{instance}} {{phase}}'),
