@@ -17,6 +17,8 @@ export interface AppOptions {
   maxConcurrentScrapes: number;
   /** Optional gate (basic auth) run before every route. */
   authenticate?: (req: Request, res: Response, next: NextFunction) => void;
+  /** Extra response headers (web config http_server_config.headers), read per request so reloads apply. */
+  headers?: () => Record<string, string>;
 }
 
 const ROUTES = new Set(['/', '/healthz']);
@@ -26,6 +28,13 @@ export function createApp(opts: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
+  const headers = opts.headers;
+  if (headers) {
+    app.use((_req, res, next) => {
+      res.set(headers());
+      next();
+    });
+  }
   if (opts.authenticate) app.use(opts.authenticate);
   app.use(methodGate(new Set([...ROUTES, opts.telemetryPath])));
   app.get('/', (_req, res) => {
@@ -42,8 +51,11 @@ export function createApp(opts: AppOptions): express.Express {
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found\n');
   });
-  app.use((_err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    res.status(500).type('text/plain').send('internal error\n');
+  // Errors answer with a status and a word, never a stack trace or a version (e.g. a malformed %-escape is 400).
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: unknown } | null)?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) res.status(status).type('text/plain').send('bad request\n');
+    else res.status(500).type('text/plain').send('internal error\n');
   });
   return app;
 }
