@@ -68,3 +68,37 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
     child.kill(signal);
   });
 }
+
+/**
+ * The exporter started with exactly `args` (no default listen address), resolved once it logs that it
+ * listens; for runs that /metrics over plain HTTP cannot probe (TLS, auth).
+ */
+export async function spawnListeningExporter(args: string[], opts: SpawnOptions = {}): Promise<{ child: ChildProcess; logs: () => string }> {
+  const child = spawn(process.execPath, [MAIN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`exporter exited ${child.exitCode}: ${out}`);
+    return out.includes('msg=listening');
+  }, 'the exporter to listen', 20_000);
+  return { child, logs: () => out };
+}
+
+/** Runs the exporter expecting it to refuse to start; resolves with its exit code and output. */
+export function runToExit(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`still running after ${timeoutMs}ms: ${output}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      resolve({ code, output });
+    });
+  });
+}
