@@ -20,12 +20,14 @@ export interface RunningExporter {
   stop: () => Promise<void>;
 }
 
+/** `wrapper`: a command that execs the exporter, e.g. setpriv dropping to another uid with some capabilities. */
 export async function startExporter(
   args: string[] = [],
-  { port: wantedPort, waitForFirstScan = true, ...opts }: SpawnOptions & { port?: number; waitForFirstScan?: boolean } = {},
+  { port: wantedPort, waitForFirstScan = true, wrapper = [], ...opts }: SpawnOptions & { port?: number; waitForFirstScan?: boolean; wrapper?: string[] } = {},
 ): Promise<RunningExporter> {
   const port = wantedPort ?? (await freePort());
-  const child = spawn(process.execPath, [MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--scan.interval=1s', ...args], {
+  const argv = [...wrapper, process.execPath, MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--scan.interval=1s', ...args];
+  const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...opts,
   });
