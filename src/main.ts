@@ -60,8 +60,10 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   const registry = createRegistry(() => scanner.current(), { groupBy: cfg.groupBy, runtimeMetrics: true });
   if (cfg.textfile) {
     const file = cfg.textfile;
+    // no process_*/nodejs_* runtime families: node_exporter exposes its own process_* and would collide
+    const textRegistry = createRegistry(() => scanner.current(), { groupBy: cfg.groupBy, runtimeMetrics: false });
     scanner.onSnapshot(() => {
-      writeTextfile(file, registry).catch((err: Error) => log.warn({ err: err.message, file }, 'cannot write textfile'));
+      writeTextfile(file, textRegistry).catch((err: Error) => log.warn({ err: err.message, file }, 'cannot write textfile'));
     });
   }
   // Loaded only when asked for, so an exporter that only serves /metrics never loads the SDK.
