@@ -12,6 +12,8 @@ import type { Request, Response, NextFunction } from 'express';
 
 const REALM = 'lsof-exporter';
 const MAX_CACHED = 256;
+/** bcrypt runs in flight at once; beyond, 503: a flood of wrong passwords must not eat the CPU. Cached users skip it. */
+const MAX_PENDING_VERIFICATIONS = 4;
 /** Compared against when the user is unknown, so the answer takes as long as for a known user. */
 const DUMMY_HASH = '$2b$10$' + 'C'.repeat(53);
 
@@ -19,6 +21,7 @@ export type UsersSource = () => ReadonlyMap<string, string>;
 
 export function createBasicAuth(users: UsersSource) {
   const verified = new Set<string>();
+  let pending = 0;
   return (req: Request, res: Response, next: NextFunction): void => {
     const current = users();
     if (current.size === 0) return next();
@@ -27,6 +30,11 @@ export function createBasicAuth(users: UsersSource) {
     const hash = findUser(current, creds.user);
     const key = sha256(`${creds.user}\0${creds.password}\0${hash ?? ''}`);
     if (hash && verified.has(key)) return next();
+    if (pending >= MAX_PENDING_VERIFICATIONS) {
+      res.status(503).set('Retry-After', '1').type('text/plain').send('too many authentication attempts\n');
+      return;
+    }
+    pending++;
     bcrypt
       .compare(creds.password, normalizeHash(hash ?? DUMMY_HASH))
       .then((ok) => {
@@ -35,7 +43,8 @@ export function createBasicAuth(users: UsersSource) {
         verified.add(key);
         next();
       })
-      .catch(() => deny(res));
+      .catch(() => deny(res))
+      .finally(() => pending--);
   };
 }
 

@@ -22,9 +22,11 @@ import { OUTPUT, renderPrometheusRule } from '../../deploy/kubernetes/generate-p
 
 const DIR = fileURLToPath(new URL('../../deploy/kubernetes/', import.meta.url));
 
-type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<string, unknown>;
+// parsed YAML, walked by path in assertions
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const MODELS: Record<string, new (data: any) => { validate: () => void }> = {
+type Json = any;
+type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<string, unknown>;
+const MODELS: Record<string, new (data: Json) => { validate: () => void }> = {
   'apps/v1/DaemonSet': DaemonSet,
   'v1/Namespace': Namespace,
   'v1/Service': Service,
@@ -55,10 +57,10 @@ describe('Kubernetes manifests', () => {
   });
 
   it('schema validation rejects a broken manifest (so the check above can fail)', () => {
-    const ds = structuredClone(byKind('DaemonSet')) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const ds = structuredClone(byKind('DaemonSet')) as Json;
     ds.spec.template.spec.containers[0].ports[0].containerPort = 'ten-four-one-one';
     expect(() => validate(ds)).toThrow(/containerPort/);
-    const sm = structuredClone(byKind('ServiceMonitor')) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const sm = structuredClone(byKind('ServiceMonitor')) as Json;
     sm.spec.endpoints[0].relabelings[0].action = 'rewrite';
     expect(() => validate(sm)).toThrow();
   });
@@ -69,7 +71,7 @@ describe('Kubernetes manifests', () => {
   });
 
   it('the DaemonSet sees the host through read-only mounts, with two capabilities and nothing else', () => {
-    const pod = (byKind('DaemonSet') as any).spec.template.spec; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const pod = (byKind('DaemonSet') as Json).spec.template.spec;
     const c = pod.containers[0];
     expect(pod.hostPID).toBe(true);
     expect(pod.hostNetwork ?? false).toBe(false);
@@ -96,9 +98,9 @@ describe('Kubernetes manifests', () => {
   });
 
   it('the Service and ServiceMonitor select the DaemonSet pods and name instances by node', () => {
-    const labels = (byKind('DaemonSet') as any).spec.template.metadata.labels; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const svc = byKind('Service') as any; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const sm = byKind('ServiceMonitor') as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const labels = (byKind('DaemonSet') as Json).spec.template.metadata.labels;
+    const svc = byKind('Service') as Json;
+    const sm = byKind('ServiceMonitor') as Json;
     expect(labels).toMatchObject(svc.spec.selector);
     expect(svc.metadata.labels).toMatchObject(sm.spec.selector.matchLabels);
     expect(sm.spec.endpoints[0].port).toBe(svc.spec.ports[0].name);
@@ -112,7 +114,7 @@ describe('PrometheusRule', () => {
   });
 
   it('carries every rule group of the alerts in a form promtool accepts', () => {
-    const rule = byKind('PrometheusRule') as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const rule = byKind('PrometheusRule') as Json;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-prule-'));
     try {
       const file = path.join(tmp, 'rules.yml');
@@ -131,7 +133,7 @@ describe('PrometheusRule', () => {
       fs.writeFileSync(path.join(tmp, 'tests', 't.yml'), 'rule_files: [x]\ntests: []\n');
       fs.writeFileSync(path.join(tmp, 'b.rules.yaml'), 'groups:\n  - name: b\n    rules:\n      - alert: B\n        expr: up == 0\n');
       fs.writeFileSync(path.join(tmp, 'a.rules.yml'), 'groups:\n  - name: a\n    rules:\n      - record: a:up\n        expr: up\n');
-      const doc = parseAllDocuments(renderPrometheusRule(tmp))[0]!.toJS() as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const doc = parseAllDocuments(renderPrometheusRule(tmp))[0]!.toJS() as Json;
       expect(doc.spec.groups.map((g: { name: string }) => g.name)).toEqual(['a', 'b']);
       expect(() => validate(doc)).not.toThrow();
       fs.writeFileSync(path.join(tmp, 'c.rules.yml'), 'groups:\n  - name: a\n    rules: []\n');

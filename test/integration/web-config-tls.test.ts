@@ -32,11 +32,11 @@ function writeConfig(name: string, yaml: string): string {
   return file;
 }
 
-async function startWith(configFile: string): Promise<{ url: string; logs: () => string; pid: number }> {
+async function startWith(configFile: string, tls = true): Promise<{ url: string; logs: () => string; pid: number }> {
   const port = await freePort();
   const { child, logs } = await spawnListeningExporter([`--web.listen-address=127.0.0.1:${port}`, `--web.config.file=${configFile}`, '--scan.interval=1s']);
   stops.push(() => stopChild(child));
-  return { url: `https://127.0.0.1:${port}`, logs, pid: child.pid! };
+  return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, logs, pid: child.pid! };
 }
 
 const tlsBlock = (extra = '') => `tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n${extra}`;
@@ -72,6 +72,18 @@ describe('TLS with basic auth', () => {
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     // repeated scrapes hit the verification cache and keep working
     for (let i = 0; i < 3; i++) expect((await httpsGet(`${url}/healthz`, { ca: pki.caCert, auth: 'alice:alice-secret' })).status).toBe(200);
+  });
+
+  it('bounds bcrypt work under a flood of wrong credentials, while a verified user still gets in', async () => {
+    const seen = new Set<number>();
+    await waitFor(async () => {
+      const flood = Array.from({ length: 40 }, () => httpsGet(`${url}/healthz`, { ca: pki.caCert, auth: 'mallory:guess' }).then((r) => r.status));
+      const legit = await httpsGet(`${url}/healthz`, { ca: pki.caCert, auth: 'alice:alice-secret' });
+      expect(legit.status).toBe(200);
+      (await Promise.all(flood)).forEach((st) => seen.add(st));
+      return seen.has(503);
+    }, 'a 503 for too many bcrypt runs at once');
+    expect([...seen].sort()).toEqual([401, 503]);
   });
 
   it('gives a plain-HTTP client on the TLS port no HTTP answer and no data', async () => {
@@ -130,6 +142,18 @@ describe('client certificates', () => {
     const s = await startWith(writeConfig('ifgiven.yml', tlsBlock('  client_ca_file: ca.pem\n  client_auth_type: VerifyClientCertIfGiven\n')));
     expect((await httpsGet(`${s.url}/healthz`, { ca: pki.caCert })).status).not.toBe(401);
     await expect(httpsGet(`${s.url}/healthz`, { ca: pki.caCert, cert: pki.rogueCert, key: pki.rogueKey })).rejects.toThrow();
+  });
+});
+
+describe('SIGHUP', () => {
+  it('re-reads the web config file without waiting for a connection', async () => {
+    const file = writeConfig('hup.yml', `basic_auth_users:\n  alice: ${ALICE}\n`);
+    const s = await startWith(file, false);
+    fs.writeFileSync(file, `basic_auth_users:\n  alice: ${ALICE}\n  carol: ${ALICE}\n`);
+    process.kill(s.pid, 'SIGHUP');
+    await waitFor(() => /msg="web config reloaded"/.test(s.logs()), 'the reload log line');
+    const res = await fetch(`${s.url}/healthz`, { headers: { authorization: `Basic ${Buffer.from('carol:alice-secret').toString('base64')}` } });
+    expect(res.status).not.toBe(401);
   });
 });
 
