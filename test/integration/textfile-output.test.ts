@@ -57,7 +57,7 @@ describe('textfile output', () => {
     const others = fs.readdirSync(dir).filter((n) => n !== 'lsof.prom');
     // a rename may be under way at this very moment: at most the one temp file of that write
     expect(others.length).toBeLessThanOrEqual(1);
-    for (const n of others) expect(n).toMatch(/^\.lsof\.prom\.\d+\.tmp$/);
+    for (const n of others) expect(n).toMatch(/^\.lsof\.prom\.\d+\.[0-9a-f]{8}\.tmp$/);
   });
 
   it('holds the lsof_ families of /metrics, none of the runtime ones node_exporter has itself, and passes promtool', async () => {
