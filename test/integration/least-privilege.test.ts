@@ -2,7 +2,9 @@
  * Least privilege, for real: the built exporter runs as nobody (65534) through setpriv, once with only
  * CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH as ambient capabilities and once with none, beside a root
  * run. Root-owned children of this test (a TCP listener, a holder of a deleted file) must be seen
- * whole with the two capabilities, and be reported as uninspectable without them.
+ * whole with the two capabilities, and be reported as uninspectable without them. Two more runs stay
+ * uid 0 as the Kubernetes DaemonSet does, with only the two capabilities or none, against a listener
+ * of another uid.
  * Other helpers' processes come and go: assertions look at this test's children and at the
  * exporters' own counters only (PID 1 here is in another user namespace, unreadable even to root).
  */
@@ -18,16 +20,23 @@ import { waitFor } from '../support/wait.js';
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
 const WITH_CAPS = [...NOBODY, '--inh-caps=+sys_ptrace,+dac_read_search', '--ambient-caps=+sys_ptrace,+dac_read_search', '--'];
 const WITHOUT_CAPS = [...NOBODY, '--inh-caps=-all', '--bounding-set=-sys_ptrace,-dac_read_search', '--'];
+/** As the Kubernetes DaemonSet runs it: uid 0, every capability dropped but the two, no_new_privs. */
+const ROOT_TWO_CAPS = ['setpriv', '--bounding-set=-all,+sys_ptrace,+dac_read_search', '--inh-caps=-all', '--no-new-privs', '--'];
+const ROOT_NO_CAPS = ['setpriv', '--bounding-set=-all', '--inh-caps=-all', '--no-new-privs', '--'];
+const OTHER_UID = 12345;
 const ARGS = ['--deleted.top=10000'];
 
 let dir: string;
 let deletedFile: string;
 let holder: HeldChild;
 let listener: HeldChild;
+let otherListener: HeldChild;
 const runs: RunningExporter[] = [];
 let root: RunningExporter;
 let withCaps: RunningExporter;
 let withoutCaps: RunningExporter;
+let rootTwoCaps: RunningExporter;
+let rootNoCaps: RunningExporter;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-privilege-'));
@@ -36,17 +45,20 @@ beforeAll(async () => {
   holder = await startFdHolder(['hold', deletedFile]);
   fs.unlinkSync(deletedFile);
   listener = await startNodeListener({ protocol: 'tcp', host: '127.0.0.1' });
-  [root, withCaps, withoutCaps] = await Promise.all([
+  otherListener = await startNodeListener({ protocol: 'tcp', host: '127.0.0.1', uid: OTHER_UID, gid: OTHER_UID });
+  [root, withCaps, withoutCaps, rootTwoCaps, rootNoCaps] = await Promise.all([
     startExporter(ARGS),
     startExporter(ARGS, { wrapper: WITH_CAPS }),
     startExporter(ARGS, { wrapper: WITHOUT_CAPS }),
+    startExporter(ARGS, { wrapper: ROOT_TWO_CAPS }),
+    startExporter(ARGS, { wrapper: ROOT_NO_CAPS }),
   ]);
-  runs.push(root, withCaps, withoutCaps);
+  runs.push(root, withCaps, withoutCaps, rootTwoCaps, rootNoCaps);
   await Promise.all(runs.map((r) => r.waitForScans(3)));
 });
 
 afterAll(async () => {
-  await Promise.all([...runs.map((r) => r.stop()), holder?.stop(), listener?.stop()]);
+  await Promise.all([...runs.map((r) => r.stop()), holder?.stop(), listener?.stop(), otherListener?.stop()]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -96,5 +108,16 @@ describe('least privilege', () => {
     const warnings = withoutCaps.logs().split('\n').filter((l) => /level=warn/.test(l) && /cannot read descriptors/.test(l));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/msg="missing CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH: cannot read descriptors of \d+ processes of other users/);
+  });
+
+  it('uid 0 as the DaemonSet runs it (two capabilities, no_new_privs) sees another user\'s listener; uid 0 with none does not', async () => {
+    const holderOf = async (run: RunningExporter) =>
+      samplesOf(await run.metrics(), 'lsof_listener_processes')
+        .filter((s) => s.labels.port === String(otherListener.port))
+        .map((s) => ({ user: s.labels.user, process: s.labels.process, value: s.value }));
+    expect(await holderOf(rootTwoCaps)).toEqual([{ user: String(OTHER_UID), process: 'node', value: 1 }]);
+    expect(await holderOf(rootNoCaps)).toEqual([{ user: String(OTHER_UID), process: '', value: 0 }]);
+    expect(rootNoCaps.logs()).toMatch(/missing CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH/);
+    expect(rootTwoCaps.logs()).not.toMatch(/missing CAP_/);
   });
 });
