@@ -81,6 +81,8 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
     }),
   });
   const { server, reload } = createExporterServer(app, webConfig, log);
+  // before listening: a SIGHUP sent as soon as the port answers must reload, not kill (its default)
+  process.on('SIGHUP', reload);
   await listen(server, cfg);
   const addr = server.address() as AddressInfo;
   const tls = webConfig?.current().secureContext ? 'true' : 'false';
@@ -96,7 +98,6 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', reload);
 }
 
 function listen(server: ReturnType<typeof createExporterServer>['server'], cfg: Config): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The listening side: plain HTTP, or HTTPS when the web config file has a tls_server_config. The app
- * stays the same either way. Slow clients are cut off (headers within 10s, a whole request within
- * 30s, idle sockets after 60s), checked every second rather than node's default 30s.
+ * stays the same either way. Slow clients are cut off (TLS handshake and headers within 10s, a whole
+ * request within 30s, idle sockets after 60s), checked every second rather than node's default 30s.
  *
  * With a web config file, each new connection first asks it whether a file changed (a stat or four),
  * so a rotated certificate, a new client CA or a new basic-auth user applies to the next connection.
@@ -45,7 +45,8 @@ export function createExporterServer(app: RequestListener, webConfig: WebConfigF
 }
 
 function createTlsServer(app: RequestListener, webConfig: WebConfigFile, base: http.ServerOptions): https.Server {
-  const server = https.createServer({ ...base, ...webConfig.current().secureContext }, app);
+  // a client that opens the TLS port and never finishes the handshake is cut off like a slow HTTP one
+  const server = https.createServer({ ...base, handshakeTimeout: SERVER_TIMEOUTS.headersMs, ...webConfig.current().secureContext }, app);
   applyTls(server, webConfig);
   server.on('secureConnection', (socket: TLSSocket) => enforceClientCert(socket, webConfig.current().config.tls?.clientAuthType ?? 'NoClientCert'));
   // A plain-HTTP request to the TLS port, or a failed client-certificate check: close quietly.

@@ -67,7 +67,7 @@ describe('TLS with basic auth', () => {
     const r = await waitFor(async () => {
       const a = await httpsGet(`${url}/metrics`, { ca: pki.caCert, auth: 'alice:alice-secret' });
       return /^lsof_scans_total\{result="success"\} [1-9]/m.test(a.body) ? a : undefined;
-    }, 'a scrape with data');
+    }, 'a scrape with data', 60_000);
     expect(r.status).toBe(200);
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     // repeated scrapes hit the verification cache and keep working
@@ -97,6 +97,18 @@ describe('TLS with basic auth', () => {
       s.setTimeout(10_000, () => s.destroy());
     });
     expect(reply).not.toMatch(/lsof_|HTTP\/1\.1 200/);
+  });
+
+  it('cuts off a client that opens the TLS port and never starts the handshake', async () => {
+    const s = net.connect(Number(new URL(url).port), '127.0.0.1');
+    s.on('error', () => {});
+    let closed = false;
+    s.on('close', () => (closed = true));
+    try {
+      await waitFor(() => closed, 'the server to close the silent connection', 30_000, 250);
+    } finally {
+      s.destroy();
+    }
   });
 
   it('refuses a client that only speaks a version below min_version', async () => {
