@@ -16,7 +16,7 @@ export interface RunningExporter {
   logs: () => string;
   metrics: () => Promise<string>;
   /** Wait until /metrics carries data from at least `n` completed scans. */
-  waitForScans: (n?: number) => Promise<void>;
+  waitForScans: (n?: number, timeoutMs?: number) => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -46,12 +46,12 @@ export async function startExporter(
     child,
     logs: () => out,
     metrics,
-    waitForScans: async (n = 1) => {
+    waitForScans: async (n = 1, timeoutMs = 30_000) => {
       await waitFor(async () => {
         if (child.exitCode !== null) throw new Error(`exporter exited ${child.exitCode}: ${out}`);
         const m = /^lsof_scans_total\{result="success"\} (\d+)/m.exec(await metrics());
         return m && Number(m[1]) >= n ? true : undefined;
-      }, `${n} scans`, 30_000);
+      }, `${n} scans`, timeoutMs);
     },
     stop: () => stopChild(child),
   };
