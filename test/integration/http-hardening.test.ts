@@ -12,7 +12,7 @@ import { waitFor } from '../support/wait.js';
 let exporter: RunningExporter;
 
 beforeAll(async () => {
-  exporter = await startExporter(['--web.max-requests=1']);
+  exporter = await startExporter(['--web.max-requests=1'], { firstScanTimeoutMs: 100_000 });
 });
 
 afterAll(async () => {

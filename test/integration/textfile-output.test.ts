@@ -19,7 +19,7 @@ let exporter: RunningExporter;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-textfile-'));
   file = path.join(dir, 'lsof.prom');
-  exporter = await startExporter([`--output.textfile=${file}`, '--scan.interval=200ms']);
+  exporter = await startExporter([`--output.textfile=${file}`, '--scan.interval=200ms'], { firstScanTimeoutMs: 100_000 });
 });
 
 afterAll(async () => {
@@ -49,7 +49,7 @@ describe('textfile output', () => {
         }
       }
       return inodes.size >= 5 && scans.size >= 5;
-    }, 'five rewrites', 30_000, 20);
+    }, 'five rewrites', 55_000, 20);
     expect(reads).toBeGreaterThan(50);
   });
 

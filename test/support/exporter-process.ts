@@ -20,10 +20,19 @@ export interface RunningExporter {
   stop: () => Promise<void>;
 }
 
-/** `wrapper`: a command that execs the exporter, e.g. setpriv dropping to another uid with some capabilities. */
+/**
+ * `wrapper`: a command that execs the exporter, e.g. setpriv dropping to another uid with some capabilities.
+ * `firstScanTimeoutMs`: a full scan of a busy shared host (hundreds of processes of other tests) can be slow.
+ */
 export async function startExporter(
   args: string[] = [],
-  { port: wantedPort, waitForFirstScan = true, wrapper = [], ...opts }: SpawnOptions & { port?: number; waitForFirstScan?: boolean; wrapper?: string[] } = {},
+  {
+    port: wantedPort,
+    waitForFirstScan = true,
+    firstScanTimeoutMs = 30_000,
+    wrapper = [],
+    ...opts
+  }: SpawnOptions & { port?: number; waitForFirstScan?: boolean; firstScanTimeoutMs?: number; wrapper?: string[] } = {},
 ): Promise<RunningExporter> {
   const port = wantedPort ?? (await freePort());
   const argv = [...wrapper, process.execPath, MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--scan.interval=1s', ...args];
@@ -55,7 +64,7 @@ export async function startExporter(
     },
     stop: () => stopChild(child),
   };
-  if (waitForFirstScan) await exporter.waitForScans(1);
+  if (waitForFirstScan) await exporter.waitForScans(1, firstScanTimeoutMs);
   return exporter;
 }
 
@@ -83,7 +92,7 @@ export async function spawnListeningExporter(args: string[], opts: SpawnOptions 
   await waitFor(() => {
     if (child.exitCode !== null) throw new Error(`exporter exited ${child.exitCode}: ${out}`);
     return out.includes('msg=listening');
-  }, 'the exporter to listen', 20_000);
+  }, 'the exporter to listen', 60_000);
   return { child, logs: () => out };
 }
 
