@@ -47,9 +47,13 @@ beforeAll(async () => {
   fs.unlinkSync(deletedFile);
   listener = await startNodeListener({ protocol: 'tcp', host: '127.0.0.1' });
   otherListener = await startNodeListener({ protocol: 'tcp', host: '127.0.0.1', uid: OTHER_UID, gid: OTHER_UID });
-  const start = (wrapper: string[]) => startExporter(ARGS, { wrapper, firstScanTimeoutMs: 100_000 });
+  // each run is recorded as soon as it is up, so afterAll stops it even if another fails to start
+  const start = async (wrapper: string[]) => {
+    const run = await startExporter(ARGS, { wrapper, firstScanTimeoutMs: 100_000 });
+    runs.push(run);
+    return run;
+  };
   [root, withCaps, withoutCaps, rootTwoCaps, rootNoCaps] = await Promise.all([start([]), start(WITH_CAPS), start(WITHOUT_CAPS), start(ROOT_TWO_CAPS), start(ROOT_NO_CAPS)]);
-  runs.push(root, withCaps, withoutCaps, rootTwoCaps, rootNoCaps);
 });
 
 afterAll(async () => {

@@ -64,7 +64,14 @@ export async function startExporter(
     },
     stop: () => stopChild(child),
   };
-  if (waitForFirstScan) await exporter.waitForScans(1, firstScanTimeoutMs);
+  if (waitForFirstScan) {
+    try {
+      await exporter.waitForScans(1, firstScanTimeoutMs);
+    } catch (err) {
+      await stopChild(child); // the caller never gets a handle to stop it
+      throw err;
+    }
+  }
   return exporter;
 }
 
@@ -89,10 +96,15 @@ export async function spawnListeningExporter(args: string[], opts: SpawnOptions 
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`exporter exited ${child.exitCode}: ${out}`);
-    return out.includes('msg=listening');
-  }, 'the exporter to listen', 60_000);
+  try {
+    await waitFor(() => {
+      if (child.exitCode !== null) throw new Error(`exporter exited ${child.exitCode}: ${out}`);
+      return out.includes('msg=listening');
+    }, 'the exporter to listen', 60_000);
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
   return { child, logs: () => out };
 }
 
