@@ -2,13 +2,17 @@
 /**
  * Composition only: flags -> logger -> scanner worker -> registry (and OTLP push) -> HTTP -> signals.
  */
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, helpText, parseConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createRegistry } from './exporters/prometheus.js';
 import { writeTextfile } from './exporters/textfile.js';
 import { createApp } from './http/app.js';
+import { createBasicAuth } from './http/basic-auth.js';
+import { createExporterServer } from './http/server.js';
+import { WebConfigFile } from './http/web-config-file.js';
+import { WebConfigError } from './http/web-config.js';
+import { warnOnceWhenUninspectable } from './privileges.js';
 import { procfsProblem } from './procfs/validate-root.js';
 import { BackgroundScanner } from './worker/background-scanner.js';
 import type { WorkerConfig } from './worker/messages.js';
@@ -38,13 +42,28 @@ function runOnce(cfg: Config): void {
   for (const line of listenerLines(model)) process.stdout.write(`${line}\n`);
 }
 
+/** Read at start so a malformed file is one line and exit 2, before anything listens. */
+function openWebConfig(file: string | null): WebConfigFile | null {
+  if (!file) return null;
+  try {
+    return new WebConfigFile(file);
+  } catch (err) {
+    if (err instanceof WebConfigError) fail(`--web.config.file=${file}: ${err.message}`, 2);
+    throw err;
+  }
+}
+
 async function serve(cfg: Config, log: Logger): Promise<void> {
+  const webConfig = openWebConfig(cfg.webConfigFile);
   const scanner = new BackgroundScanner(workerConfig(cfg), log);
+  scanner.onSnapshot(warnOnceWhenUninspectable(log));
   const registry = createRegistry(() => scanner.current(), { groupBy: cfg.groupBy, runtimeMetrics: true });
   if (cfg.textfile) {
     const file = cfg.textfile;
+    // no process_*/nodejs_* runtime families: node_exporter exposes its own process_* and would collide
+    const textRegistry = createRegistry(() => scanner.current(), { groupBy: cfg.groupBy, runtimeMetrics: false });
     scanner.onSnapshot(() => {
-      writeTextfile(file, registry).catch((err: Error) => log.warn({ err: err.message, file }, 'cannot write textfile'));
+      writeTextfile(file, textRegistry).catch((err: Error) => log.warn({ err: err.message, file }, 'cannot write textfile'));
     });
   }
   // Loaded only when asked for, so an exporter that only serves /metrics never loads the SDK.
@@ -56,14 +75,18 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
     view: () => scanner.current(),
     healthMaxAgeMs: Math.max(3 * cfg.scanIntervalMs, 30_000),
     maxConcurrentScrapes: cfg.maxConcurrentScrapes,
+    ...(webConfig && {
+      authenticate: createBasicAuth(() => webConfig.current().config.basicAuthUsers),
+      headers: () => webConfig.current().config.headers,
+    }),
   });
-  const server = http.createServer(app);
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+  const { server, reload } = createExporterServer(app, webConfig, log);
+  // before listening: a SIGHUP sent as soon as the port answers must reload, not kill (its default)
+  process.on('SIGHUP', reload);
   await listen(server, cfg);
   const addr = server.address() as AddressInfo;
-  log.info({ address: `${addr.address}:${addr.port}`, procfs: cfg.procfs, interval_ms: cfg.scanIntervalMs, version: VERSION }, 'listening');
+  const tls = webConfig?.current().secureContext ? 'true' : 'false';
+  log.info({ address: `${addr.address}:${addr.port}`, tls, procfs: cfg.procfs, interval_ms: cfg.scanIntervalMs, version: VERSION }, 'listening');
   scanner.start();
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
@@ -77,7 +100,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-function listen(server: http.Server, cfg: Config): Promise<void> {
+function listen(server: ReturnType<typeof createExporterServer>['server'], cfg: Config): Promise<void> {
   const { host, port } = cfg.listenAddress;
   return new Promise((resolve) => {
     server.once('error', (err: NodeJS.ErrnoException) => {

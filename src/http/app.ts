@@ -4,6 +4,8 @@
  * maxConcurrentScrapes renders run at once (the rest get 503 rather than queueing without bound).
  */
 import express, { type Request, type Response, type NextFunction } from 'express';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import type { Registry } from 'prom-client';
 import type { ExporterView } from '../metrics/exporter-view.js';
 import { landingPage } from './landing-page.js';
@@ -17,15 +19,28 @@ export interface AppOptions {
   maxConcurrentScrapes: number;
   /** Optional gate (basic auth) run before every route. */
   authenticate?: (req: Request, res: Response, next: NextFunction) => void;
+  /** Extra response headers (web config http_server_config.headers), read per request so reloads apply. */
+  headers?: () => Record<string, string>;
 }
 
 const ROUTES = new Set(['/', '/healthz']);
+const gzipAsync = promisify(zlib.gzip);
 
 export function createApp(opts: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
+  // /metrics/ and /METRICS are not documented routes: 404, like any other path
+  app.set('strict routing', true);
+  app.set('case sensitive routing', true);
+  const headers = opts.headers;
+  if (headers) {
+    app.use((_req, res, next) => {
+      res.set(headers());
+      next();
+    });
+  }
   if (opts.authenticate) app.use(opts.authenticate);
   app.use(methodGate(new Set([...ROUTES, opts.telemetryPath])));
   app.get('/', (_req, res) => {
@@ -42,8 +57,11 @@ export function createApp(opts: AppOptions): express.Express {
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found\n');
   });
-  app.use((_err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    res.status(500).type('text/plain').send('internal error\n');
+  // Errors answer with a status and a word, never a stack trace or a version (e.g. a malformed %-escape is 400).
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: unknown } | null)?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) res.status(status).type('text/plain').send('bad request\n');
+    else res.status(500).type('text/plain').send('internal error\n');
   });
   return app;
 }
@@ -56,9 +74,13 @@ function methodGate(paths: Set<string>) {
   };
 }
 
+/**
+ * A scrape holds its slot until its body is rendered and gzipped (in libuv's thread pool, as
+ * Prometheus asks for gzip) and handed to the socket, so the bound covers bodies being built.
+ */
 function scrapeHandler(opts: AppOptions) {
   let inFlight = 0;
-  return async (_req: Request, res: Response) => {
+  return async (req: Request, res: Response) => {
     if (inFlight >= opts.maxConcurrentScrapes) {
       res.status(503).set('Retry-After', '1').type('text/plain').send('too many concurrent scrapes\n');
       return;
@@ -66,7 +88,9 @@ function scrapeHandler(opts: AppOptions) {
     inFlight++;
     try {
       const body = await opts.registry.metrics();
-      res.set('Content-Type', opts.registry.contentType).send(body);
+      res.set('Content-Type', opts.registry.contentType).vary('Accept-Encoding');
+      if (req.acceptsEncodings('gzip') === 'gzip') res.set('Content-Encoding', 'gzip').send(await gzipAsync(body));
+      else res.send(body);
     } catch {
       res.status(500).type('text/plain').send('internal error\n');
     } finally {

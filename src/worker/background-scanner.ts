@@ -64,11 +64,5 @@ export class BackgroundScanner {
   private logFirstScan(m: Extract<WorkerMessage, { type: 'snapshot' }>): void {
     const s = m.snapshot.stats;
     this.log.info({ processes: s.processesScanned, fds: s.fdsScanned, listeners: m.snapshot.listeners.length, duration_seconds: s.durationSeconds }, 'first scan complete');
-    if (s.uninspectable > 0) {
-      this.log.warn(
-        { uninspectable_processes: s.uninspectable },
-        'cannot read the descriptors of some processes: missing capability CAP_SYS_PTRACE (and CAP_DAC_READ_SEARCH) or not root; their fds, listeners and deleted files are not reported',
-      );
-    }
   }
 }

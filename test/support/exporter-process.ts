@@ -16,16 +16,27 @@ export interface RunningExporter {
   logs: () => string;
   metrics: () => Promise<string>;
   /** Wait until /metrics carries data from at least `n` completed scans. */
-  waitForScans: (n?: number) => Promise<void>;
+  waitForScans: (n?: number, timeoutMs?: number) => Promise<void>;
   stop: () => Promise<void>;
 }
 
+/**
+ * `wrapper`: a command that execs the exporter, e.g. setpriv dropping to another uid with some capabilities.
+ * `firstScanTimeoutMs`: a full scan of a busy shared host (hundreds of processes of other tests) can be slow.
+ */
 export async function startExporter(
   args: string[] = [],
-  { port: wantedPort, waitForFirstScan = true, ...opts }: SpawnOptions & { port?: number; waitForFirstScan?: boolean } = {},
+  {
+    port: wantedPort,
+    waitForFirstScan = true,
+    firstScanTimeoutMs = 30_000,
+    wrapper = [],
+    ...opts
+  }: SpawnOptions & { port?: number; waitForFirstScan?: boolean; firstScanTimeoutMs?: number; wrapper?: string[] } = {},
 ): Promise<RunningExporter> {
   const port = wantedPort ?? (await freePort());
-  const child = spawn(process.execPath, [MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--scan.interval=1s', ...args], {
+  const argv = [...wrapper, process.execPath, MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--scan.interval=1s', ...args];
+  const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...opts,
   });
@@ -44,16 +55,23 @@ export async function startExporter(
     child,
     logs: () => out,
     metrics,
-    waitForScans: async (n = 1) => {
+    waitForScans: async (n = 1, timeoutMs = 30_000) => {
       await waitFor(async () => {
         if (child.exitCode !== null) throw new Error(`exporter exited ${child.exitCode}: ${out}`);
         const m = /^lsof_scans_total\{result="success"\} (\d+)/m.exec(await metrics());
         return m && Number(m[1]) >= n ? true : undefined;
-      }, `${n} scans`, 30_000);
+      }, `${n} scans`, timeoutMs);
     },
     stop: () => stopChild(child),
   };
-  if (waitForFirstScan) await exporter.waitForScans(1);
+  if (waitForFirstScan) {
+    try {
+      await exporter.waitForScans(1, firstScanTimeoutMs);
+    } catch (err) {
+      await stopChild(child); // the caller never gets a handle to stop it
+      throw err;
+    }
+  }
   return exporter;
 }
 
@@ -66,5 +84,44 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
       resolve();
     });
     child.kill(signal);
+  });
+}
+
+/**
+ * The exporter started with exactly `args` (no default listen address), resolved once it logs that it
+ * listens; for runs that /metrics over plain HTTP cannot probe (TLS, auth).
+ */
+export async function spawnListeningExporter(args: string[], opts: SpawnOptions = {}): Promise<{ child: ChildProcess; logs: () => string }> {
+  const child = spawn(process.execPath, [MAIN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    await waitFor(() => {
+      if (child.exitCode !== null) throw new Error(`exporter exited ${child.exitCode}: ${out}`);
+      return out.includes('msg=listening');
+    }, 'the exporter to listen', 60_000);
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  return { child, logs: () => out };
+}
+
+/** Runs the exporter expecting it to refuse to start; resolves with its exit code and output. */
+export function runToExit(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`still running after ${timeoutMs}ms: ${output}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      resolve({ code, output });
+    });
   });
 }
