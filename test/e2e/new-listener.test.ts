@@ -154,7 +154,13 @@ describe('new-listener alert through Prometheus and Alertmanager', () => {
     // Wait until the nc listener has become history (older than `recent`).
     await waitFor(() => notified('LsofNewListener', ncPort, 'resolved'), 'LsofNewListener resolved', 40_000, 250);
     const alerting = new Set((await activeAlerts('LsofNewListener')).map((a) => IDENTITY.map((k) => a.labels[k]).join('|')));
-    const known = new Set([...(await listenerIdentities())].filter((id) => !alerting.has(id)));
+    await new Promise((r) => setTimeout(r, 6000));
+    // Existing listeners: here now and already history (present more than `recent` ago), so they are
+    // not new in their own right. Another test's short-lived listener is neither.
+    const history = new Set(
+      (await prometheus.query(`lsof_listener_processes{instance="${instance}"} offset 25s`)).map((r) => IDENTITY.map((k) => r.metric[k]).join('|')),
+    );
+    const known = new Set([...(await listenerIdentities())].filter((id) => !alerting.has(id) && history.has(id)));
     expect([...known].some((id) => id.endsWith(`|${ncPort}|${AS_NOBODY ? 'nobody' : os.userInfo().username}|nc`))).toBe(true);
 
     const restartedAt = Date.now();
