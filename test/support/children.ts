@@ -37,7 +37,7 @@ export interface HeldChild {
   stop: () => Promise<void>;
 }
 
-function started(child: ChildProcess, what: string): Promise<HeldChild> {
+export function started(child: ChildProcess, what: string): Promise<HeldChild> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
