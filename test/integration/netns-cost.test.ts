@@ -1,0 +1,98 @@
+/**
+ * Cost grows with network namespaces, not with processes: on the real /proc, with one namespace this
+ * test fills with many processes, each namespace's socket tables are read exactly once per scan,
+ * through one member. Counted by a ProcReader that records every table it reads, not by timing.
+ * Also: the host namespace is found when PID 1's ns link may not be read (a hardened init).
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProcReader } from '../../src/procfs/reader.js';
+import { Scanner } from '../../src/scan/scanner.js';
+import { hostNetns } from '../../src/scan/host-netns.js';
+import { startInNamespace, netnsOfPid, type NamespacedChild } from '../support/netns-children.js';
+
+const MEMBERS = 30;
+const TABLE = /\/(\d+)\/net\/(tcp6?|udp6?|unix)$/;
+
+/** Records each socket table read that succeeded, as "pid file". */
+class TableCountingReader extends ProcReader {
+  readonly tableReads: { pid: number; table: string }[] = [];
+  override readText(file: string): string {
+    const text = super.readText(file);
+    const m = TABLE.exec(file);
+    if (m) this.tableReads.push({ pid: Number(m[1]), table: m[2]! });
+    return text;
+  }
+}
+
+/** Refuses PID 1's ns/net link as a hardened init does, even to root. */
+class Pid1HidingReader extends ProcReader {
+  override readLinkRaw(file: string): string {
+    if (file === this.procPath(1, 'ns', 'net')) throw Object.assign(new Error(`EACCES: ${file}`), { code: 'EACCES' });
+    return super.readLinkRaw(file);
+  }
+}
+
+let crowd: NamespacedChild;
+
+beforeAll(async () => {
+  // One namespace, MEMBERS sleepers plus their shell, all sharing one set of socket tables.
+  const script = `for i in $(seq ${MEMBERS}); do sleep 600 & p="$p $!"; done; echo ready $$ 0; cat >/dev/null; kill $p`;
+  crowd = await startInNamespace(['sh', '-c', script]);
+});
+
+afterAll(async () => {
+  await crowd?.stop();
+  // Belt and braces: no sleeper of ours outlives the suite, even if the shell was killed first.
+  for (const pid of crowd ? pidsInNetns(crowd.netns) : []) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited on its own meanwhile
+    }
+  }
+});
+
+function pidsInNetns(netns: string): number[] {
+  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => {
+    try {
+      return netnsOfPid(pid) === netns;
+    } catch {
+      return false;
+    }
+  });
+}
+
+describe('socket table reads', () => {
+  it('reads each namespace\'s tables once per scan, however many processes live in it', () => {
+    const reader = new TableCountingReader('/proc');
+    const snapshot = new Scanner(reader, { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false }).scan();
+    const netnsOf = new Map(snapshot.processes.map((p) => [p.pid, p.netns]));
+    const namespaces = new Set(snapshot.processes.map((p) => p.netns));
+    const crowdMembers = snapshot.processes.filter((p) => p.netns === crowd.netns).length;
+
+    expect(crowdMembers).toBeGreaterThanOrEqual(MEMBERS + 1);
+    expect(snapshot.stats.netnsCount).toBe(namespaces.size);
+    // Five tables (tcp, tcp6, udp, udp6, unix) per namespace, and not one more.
+    expect(reader.tableReads).toHaveLength(5 * namespaces.size);
+    const readsPerNamespace = new Map<string, number>();
+    for (const r of reader.tableReads) {
+      const ns = netnsOf.get(r.pid)!;
+      readsPerNamespace.set(ns, (readsPerNamespace.get(ns) ?? 0) + 1);
+    }
+    expect([...readsPerNamespace.keys()].sort()).toEqual([...namespaces].sort());
+    for (const [ns, n] of readsPerNamespace) expect(`${ns}: ${n}`).toBe(`${ns}: 5`);
+    expect(readsPerNamespace.get(crowd.netns)).toBe(5);
+    expect(reader.tableReads.length).toBeLessThan(snapshot.processes.length);
+  });
+
+  it('finds the host namespace through PID 1\'s socket tables when its ns link is refused', () => {
+    const sameTables = (a: string, b: string) => fs.statSync(`/proc/${a}/net/tcp`).ino === fs.statSync(`/proc/${b}/net/tcp`).ino;
+    // This suite runs in the host's network namespace (that of PID 1).
+    expect(sameTables('1', 'self')).toBe(true);
+    const ours = netnsOfPid(process.pid);
+    expect(hostNetns(new Pid1HidingReader('/proc'))).toBe(ours);
+    expect(hostNetns(new ProcReader('/proc'))).toBe(ours);
+    expect(ours).not.toBe(crowd.netns);
+  });
+});
