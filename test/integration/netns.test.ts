@@ -18,12 +18,13 @@ import type { Snapshot } from '../../src/scan/snapshot.js';
 import { fdholderBinary, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
 import { MAIN_JS, startExporter, stopChild, type RunningExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
-import { netnsOfPid, nodeTcpListenerArgv, startInNamespace, type NamespacedChild } from '../support/netns-children.js';
+import { netnsOfPid, nodeTcpListenerArgv, SLOW_HOST_WAIT_MS, startInNamespace, waitForExposition, type NamespacedChild } from '../support/netns-children.js';
 import { waitFor } from '../support/wait.js';
 
 const NOBODY = 65534;
 const WORKERS = 2;
 const NO_CACHE = { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: true };
+const TEST_TIMEOUT_MS = SLOW_HOST_WAIT_MS + 30_000;
 
 let host: HeldChild;
 let plain: NamespacedChild;
@@ -81,6 +82,14 @@ function expectedSeries(hostLabel: string): string[] {
   ].sort();
 }
 
+/** The series on the shared port once all four are there (a scan may predate a child's listen). */
+async function listenersSeenByExporter(args: string[]): Promise<string[]> {
+  const exporter = await startExporter(args, { waitForFirstScan: false });
+  exporters.push(exporter);
+  const metrics = () => exporter.metrics();
+  return waitForExposition(metrics, (text) => (seriesOnPort(text, 'HOST').length >= 4 ? seriesOnPort(text, 'HOST') : undefined), 'four listeners on the shared port');
+}
+
 function scanWith(procfs: string): { snapshot: Snapshot; hostNs: string } {
   const reader = new ProcReader(procfs);
   return { snapshot: new Scanner(reader, NO_CACHE).scan(), hostNs: hostNetns(reader) };
@@ -113,21 +122,15 @@ describe('listeners in network namespaces', () => {
     }
     const inPidns = byPid.get(pidns.hostPid)!;
     expect([inPidns.user, inPidns.comm, inPidns.exe, inPidns.netns]).toEqual(['root', 'node', node, pidns.netns]);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('the exporter on /proc shows one series per namespace, the host one with netns=""', async () => {
-    const exporter = await startExporter();
-    exporters.push(exporter);
-    await exporter.waitForScans(2);
-    expect(seriesOnPort(await exporter.metrics(), 'HOST')).toEqual(expectedSeries('HOST'));
-  });
+    expect(await listenersSeenByExporter([])).toEqual(expectedSeries('HOST'));
+  }, TEST_TIMEOUT_MS);
 
   it('the exporter on a procfs mounted elsewhere (--path.procfs) shows the same', async () => {
-    const exporter = await startExporter([`--path.procfs=${mountProc('fresh')}`]);
-    exporters.push(exporter);
-    await exporter.waitForScans(2);
-    expect(seriesOnPort(await exporter.metrics(), 'HOST')).toEqual(expectedSeries('HOST'));
-  });
+    expect(await listenersSeenByExporter([`--path.procfs=${mountProc('fresh')}`])).toEqual(expectedSeries('HOST'));
+  }, TEST_TIMEOUT_MS);
 
   it('an exporter in its own network and PID namespace, reading the host proc, still calls the host netns ""', async () => {
     const hostProc = mountProc('fresh');
@@ -145,10 +148,10 @@ describe('listeners in network namespaces', () => {
         if (child.exitCode !== null) throw new Error(`exporter exited ${child.exitCode}: ${logs}`);
         const text = fs.existsSync(textfile) ? fs.readFileSync(textfile, 'utf8') : '';
         return seriesOnPort(text, 'HOST').length === 4 ? text : undefined;
-      }, 'the textfile with the four listeners', 30_000);
+      }, 'the textfile with the four listeners', SLOW_HOST_WAIT_MS);
       expect(seriesOnPort(exposition, 'HOST')).toEqual(expectedSeries('HOST'));
     } finally {
       await stopChild(child);
     }
-  });
+  }, TEST_TIMEOUT_MS);
 });

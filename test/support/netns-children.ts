@@ -59,3 +59,13 @@ export function nodeTcpListenerArgv(port: number): string[] {
   const script = `const s=require('net').createServer();s.listen(${port},'127.0.0.1',()=>console.log('ready',process.pid,s.address().port));process.stdin.on('end',()=>process.exit(0));process.stdin.resume();`;
   return [process.execPath, '-e', script];
 }
+
+/**
+ * Polls an exporter's /metrics until `pick` finds what the test waits for. Scans of a busy host can
+ * take many seconds (other suites run hundreds of processes), so the deadline is long but bounded.
+ */
+export async function waitForExposition<T>(metrics: () => Promise<string>, pick: (exposition: string) => T | undefined, what: string): Promise<T> {
+  return waitFor(async () => pick(await metrics()), what, SLOW_HOST_WAIT_MS, 250);
+}
+
+export const SLOW_HOST_WAIT_MS = 120_000;
