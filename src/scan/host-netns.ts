@@ -3,12 +3,12 @@
  * hostPID). Listeners in it are reported with netns="".
  *
  * Reading PID 1's ns/net link needs ptrace access to it, which a hardened init or a sandbox may
- * refuse even to root. Its socket tables stay readable, though, and each namespace has its own
- * /proc/PID/net/tcp inode: any process whose net/tcp is PID 1's and whose link we may read names the
- * namespace. Only when that fails too do we fall back to our own namespace, which is wrong for an
+ * refuse even to root. Its socket tables stay readable, though (see net-table-identity.ts): any process
+ * whose net/tcp is PID 1's and whose link we may read names the namespace. Only when that fails too do we fall back to our own namespace, which is wrong for an
  * exporter in its own netns (a DaemonSet without hostNetwork) and is therefore the last resort.
  */
 import type { ProcReader } from '../procfs/reader.js';
+import { netTableIdentity } from './net-table-identity.js';
 
 export function hostNetns(reader: ProcReader): string {
   return netnsOf(reader, reader.procPath(1, 'ns', 'net')) ?? netnsSharingPid1(reader) ?? netnsOf(reader, reader.procPath('self', 'ns', 'net')) ?? '';
@@ -23,22 +23,12 @@ function netnsOf(reader: ProcReader, link: string): string | null {
 }
 
 function netnsSharingPid1(reader: ProcReader): string | null {
-  const pid1Tables = tableIdentity(reader, 1);
+  const pid1Tables = netTableIdentity(reader, 1);
   if (pid1Tables === null) return null;
   for (const pid of reader.listPids()) {
-    if (pid === 1 || tableIdentity(reader, pid) !== pid1Tables) continue;
+    if (pid === 1 || netTableIdentity(reader, pid) !== pid1Tables) continue;
     const netns = netnsOf(reader, reader.procPath(pid, 'ns', 'net'));
     if (netns) return netns;
   }
   return null;
-}
-
-/** device:inode of a process's net/tcp, which is the same file for every member of a namespace. */
-function tableIdentity(reader: ProcReader, pid: number): string | null {
-  try {
-    const st = reader.stat(reader.procPath(pid, 'net', 'tcp'));
-    return `${st.dev}:${st.ino}`;
-  } catch {
-    return null;
-  }
 }

@@ -21,6 +21,7 @@ import { collectDeletedFiles } from './deleted-files.js';
 import { UnixSocketKinds } from './unix-sockets.js';
 import { UserNames } from './user-names.js';
 import { readContainerInfo, NO_CONTAINER } from './container-info.js';
+import { resolveHiddenNetns } from './hidden-netns.js';
 import {
   SCAN_PHASES,
   SKIP_REASONS,
@@ -84,6 +85,7 @@ export class Scanner {
     const pids = this.reader.listPids();
     stats.processesSeen = pids.length;
     const live = phase('processes', () => this.readProcesses(pids, scanNo, stats));
+    phase('processes', () => resolveHiddenNetns(this.reader, live.map((p) => p.record)));
     phase('descriptors', () => this.readDescriptors(live, stats));
     const namespaces = namespaceMembers(live);
     const index = phase('sockets', () => buildSocketIndex(this.reader, namespaces));

@@ -23,7 +23,10 @@ export interface ProcessRecord {
   fdTypes: Record<FdType, number>;
   /** Soft RLIMIT_NOFILE; null when unlimited or unreadable. */
   fdLimit: number | null;
-  /** Network namespace inode ("" when unreadable). */
+  /**
+   * Network namespace inode; "?N" when no process of that namespace let us read its ns link (N is the
+   * inode of its net/tcp, see hidden-netns.ts); "" when not even its socket tables could be found.
+   */
   netns: string;
   /** False when we lacked the privilege to read its descriptors. */
   inspectable: boolean;

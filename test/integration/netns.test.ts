@@ -83,8 +83,8 @@ function expectedSeries(hostLabel: string): string[] {
 }
 
 /** The series on the shared port once all four are there (a scan may predate a child's listen). */
-async function listenersSeenByExporter(args: string[]): Promise<string[]> {
-  const exporter = await startExporter(args, { waitForFirstScan: false });
+async function listenersSeenByExporter(args: string[], as: { uid?: number; gid?: number } = {}): Promise<string[]> {
+  const exporter = await startExporter(args, { waitForFirstScan: false, ...as });
   exporters.push(exporter);
   const metrics = () => exporter.metrics();
   return waitForExposition(metrics, (text) => (seriesOnPort(text, 'HOST').length >= 4 ? seriesOnPort(text, 'HOST') : undefined), 'four listeners on the shared port');
@@ -130,6 +130,21 @@ describe('listeners in network namespaces', () => {
 
   it('the exporter on a procfs mounted elsewhere (--path.procfs) shows the same', async () => {
     expect(await listenersSeenByExporter([`--path.procfs=${mountProc('fresh')}`])).toEqual(expectedSeries('HOST'));
+  }, TEST_TIMEOUT_MS);
+
+  it('an unprivileged exporter (nobody) still reads every namespace, naming those it may not by their tables', async () => {
+    const tablesOf = (pid: number) => `?${fs.statSync(`/proc/${pid}/net/tcp`).ino}`;
+    const seen = await listenersSeenByExporter([], { uid: NOBODY, gid: NOBODY });
+    // Root's descriptors and ns links are closed to nobody: those sockets have no visible holder
+    // (value 0, the socket's uid, no process), and their namespaces are named by their tables.
+    expect(seen).toEqual(
+      [
+        'HOST root   =0',
+        `${tablesOf(plain.hostPid)} root   =0`,
+        `${prefork.netns} nobody fdholder ${fdholderBinary()} =${1 + WORKERS}`,
+        `${tablesOf(pidns.hostPid)} root   =0`,
+      ].sort(),
+    );
   }, TEST_TIMEOUT_MS);
 
   it('an exporter in its own network and PID namespace, reading the host proc, still calls the host netns ""', async () => {
