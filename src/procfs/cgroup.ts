@@ -34,6 +34,9 @@ const RUNTIME_OF_PREFIX: Record<string, string> = {
   libpod: 'podman',
 };
 
+/** Every container_runtime value this parser can produce (docs/metrics.md lists them, a test checks). */
+export const CONTAINER_RUNTIMES = [...new Set(Object.values(RUNTIME_OF_PREFIX)), 'cri'] as const;
+
 const PREFIXED_SEGMENT = /^(docker|cri-containerd|nerdctl|crio|libpod)-([0-9a-f]{64})(?:\.scope)?$/;
 const BARE_ID_SEGMENT = /^[0-9a-f]{64}$/;
 const POD_UID = /^(?:[0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12}|[0-9a-f]{32})$/;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseCgroupContainer, NO_CONTAINER } from '../../src/procfs/cgroup.js';
+import { CONTAINER_RUNTIMES, parseCgroupContainer, NO_CONTAINER } from '../../src/procfs/cgroup.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/cgroup/', import.meta.url));
 const fixture = (name: string) => fs.readFileSync(`${DIR}${name}.cgroup`, 'utf8');
@@ -48,6 +48,13 @@ describe('parseCgroupContainer on documented runtime layouts', () => {
   ];
   it.each(cases)('%s', (name, id, runtime, podUid) => {
     expect(parseCgroupContainer(fixture(name))).toEqual({ id, runtime, podUid });
+  });
+
+  it('docs/metrics.md lists exactly the runtimes the parser reports', () => {
+    const doc = fs.readFileSync(fileURLToPath(new URL('../../docs/metrics.md', import.meta.url)), 'utf8');
+    const row = /^\| `container_runtime` \|(.*)$/m.exec(doc)![1]!;
+    expect([...row.matchAll(/`([a-z-]+)`/g)].map((m) => m[1]).sort()).toEqual([...CONTAINER_RUNTIMES].sort());
+    expect([...new Set(cases.map((c) => c[2]))].sort()).toEqual([...CONTAINER_RUNTIMES].sort());
   });
 
   it.each(['crio-conmon-systemd-v2', 'crio-conmon-cgroupfs-v1'])('%s: the monitor is in the pod but is no container', (name) => {
