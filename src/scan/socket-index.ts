@@ -33,8 +33,9 @@ export interface SocketIndex {
  */
 export function buildSocketIndex(reader: ProcReader, namespaces: Map<string, number[]>): SocketIndex {
   const index: SocketIndex = { byInode: new Map(), listening: [], errors: 0, secondsByNetns: {} };
-  // A process whose ns/net link we may not read has netns "": its table is read last, so a socket
-  // already known under a named namespace keeps that name (inodes are unique host-wide).
+  // netns "" holds processes we could not place in any namespace (see hidden-netns.ts): its table is
+  // read last, so a socket already known under a named namespace keeps that name (inodes are unique
+  // host-wide).
   const ordered = [...namespaces].sort(([a], [b]) => (a === '' ? 1 : 0) - (b === '' ? 1 : 0));
   for (const [netns, pids] of ordered) {
     const t0 = performance.now();
