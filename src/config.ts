@@ -73,7 +73,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'output.textfile': { default: '', help: 'Also write the metrics to this file after each scan (node_exporter textfile collector).' },
   'otlp.endpoint': { default: '', help: 'Also push the metrics over OTLP/HTTP to this collector (base URL, e.g. http://localhost:4318; /v1/metrics is added when the URL has no path). Overrides OTEL_EXPORTER_OTLP_[METRICS_]ENDPOINT.' },
   'otlp.protocol': { default: '', help: `OTLP protocol: ${OTLP_PROTOCOLS.join(' or ')} (default: OTEL_EXPORTER_OTLP_[METRICS_]PROTOCOL, else http/protobuf).` },
-  once: { boolean: true, help: 'Scan once, print the listeners as process/user/address:port, sorted and unique, and exit.' },
+  once: { boolean: true, help: 'Scan once, print the listeners as process/user/address:port (plus netns= and container= outside the host namespace), sorted and unique, and exit.' },
   help: { boolean: true, help: 'Show this help and exit.' },
   version: { boolean: true, help: 'Show the version and exit.' },
 };

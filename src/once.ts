@@ -1,6 +1,8 @@
 /**
  * `--once`: the shell recipe's output (`lsof -i -n -P | grep LISTEN`), one line per listener as
- * process/user/address:port, sorted and unique, so a host can be checked without Prometheus.
+ * process/user/address:port, sorted and unique, so a host can be checked without Prometheus. A
+ * listener outside the host's network namespace says which one (and its container), so the same port
+ * in two namespaces is two lines, as it is two series.
  */
 import type { Model } from './model/aggregate.js';
 
@@ -15,5 +17,7 @@ export function listenerLines(model: Model): string[] {
 export function formatListener(l: Record<string, string>): string {
   const address = l.family === 'ipv6' ? `[${l.address}]` : l.address;
   const proto = l.protocol === 'udp' ? ' (udp)' : '';
-  return `${l.process || '?'}/${l.user}/${address}:${l.port}${proto}`;
+  const netns = l.netns ? ` netns=${l.netns}` : '';
+  const container = l.container_id ? ` container=${l.container_id.slice(0, 12)}` : '';
+  return `${l.process || '?'}/${l.user}/${address}:${l.port}${proto}${netns}${container}`;
 }

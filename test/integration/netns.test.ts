@@ -132,6 +132,19 @@ describe('listeners in network namespaces', () => {
     expect(await listenersSeenByExporter([`--path.procfs=${mountProc('fresh')}`])).toEqual(expectedSeries('HOST'));
   }, TEST_TIMEOUT_MS);
 
+  it('--once prints one line per namespace, naming the namespace of those that are not the host\'s', () => {
+    const out = execFileSync(process.execPath, [MAIN_JS, '--once'], { encoding: 'utf8', timeout: SLOW_HOST_WAIT_MS });
+    const ours = out.split('\n').filter((line) => line.includes(`/127.0.0.1:${port}`));
+    expect(ours.sort()).toEqual(
+      [
+        `node/root/127.0.0.1:${port}`,
+        `node/root/127.0.0.1:${port} netns=${plain.netns}`,
+        `fdholder/nobody/127.0.0.1:${port} netns=${prefork.netns}`,
+        `node/root/127.0.0.1:${port} netns=${pidns.netns}`,
+      ].sort(),
+    );
+  }, TEST_TIMEOUT_MS);
+
   it('an unprivileged exporter (nobody) still reads every namespace, naming those it may not by their tables', async () => {
     const tablesOf = (pid: number) => `?${fs.statSync(`/proc/${pid}/net/tcp`).ino}`;
     const seen = await listenersSeenByExporter([], { uid: NOBODY, gid: NOBODY });
