@@ -90,6 +90,16 @@ async function listenersSeenByExporter(args: string[], as: { uid?: number; gid?:
   return waitForExposition(metrics, (text) => (seriesOnPort(text, 'HOST').length >= 4 ? seriesOnPort(text, 'HOST') : undefined), 'four listeners on the shared port');
 }
 
+function nobodyCanRead(file: string): boolean {
+  const probe = `require('fs').accessSync(${JSON.stringify(file)}, require('fs').constants.R_OK)`;
+  try {
+    execFileSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function scanWith(procfs: string): { snapshot: Snapshot; hostNs: string } {
   const reader = new ProcReader(procfs);
   return { snapshot: new Scanner(reader, NO_CACHE).scan(), hostNs: hostNetns(reader) };
@@ -145,7 +155,8 @@ describe('listeners in network namespaces', () => {
     );
   }, TEST_TIMEOUT_MS);
 
-  it('an unprivileged exporter (nobody) still reads every namespace, naming those it may not by their tables', async () => {
+  // nobody must be able to read the checkout (not so when it lives under a 0700 home folder).
+  it.skipIf(!nobodyCanRead(MAIN_JS))('an unprivileged exporter (nobody) still reads every namespace, naming those it may not by their tables', async () => {
     const tablesOf = (pid: number) => `?${fs.statSync(`/proc/${pid}/net/tcp`).ino}`;
     const seen = await listenersSeenByExporter([], { uid: NOBODY, gid: NOBODY });
     // Root's descriptors and ns links are closed to nobody: those sockets have no visible holder
