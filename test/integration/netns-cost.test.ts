@@ -33,6 +33,14 @@ class Pid1HidingReader extends ProcReader {
   }
 }
 
+/** Refuses every ns link, as to an exporter without CAP_SYS_PTRACE looking at other users' processes. */
+class AllNsLinksHidingReader extends ProcReader {
+  override readLinkRaw(file: string): string {
+    if (file.endsWith('/ns/net')) throw Object.assign(new Error(`EACCES: ${file}`), { code: 'EACCES' });
+    return super.readLinkRaw(file);
+  }
+}
+
 let crowd: NamespacedChild;
 
 beforeAll(async () => {
@@ -94,5 +102,18 @@ describe('socket table reads', () => {
     expect(hostNetns(new Pid1HidingReader('/proc'))).toBe(ours);
     expect(hostNetns(new ProcReader('/proc'))).toBe(ours);
     expect(ours).not.toBe(crowd.netns);
+  });
+
+  it('with no ns link readable at all, names namespaces by their tables, the same way for the host as for the scan', () => {
+    const reader = new AllNsLinksHidingReader('/proc');
+    const tablesOf = (pid: number | string) => `?${fs.statSync(`/proc/${pid}/net/tcp`).ino}`;
+    expect(hostNetns(reader)).toBe(tablesOf(1));
+    const snapshot = new Scanner(reader, { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false }).scan();
+    const netnsOf = new Map(snapshot.processes.map((p) => [p.pid, p.netns]));
+    expect(netnsOf.get(process.pid)).toBe(tablesOf(1));
+    expect(netnsOf.get(crowd.pid)).toBe(tablesOf(crowd.pid));
+    expect(tablesOf(crowd.pid)).not.toBe(tablesOf(1));
+    // Still one read of each table per namespace.
+    expect(snapshot.stats.netnsCount).toBe(new Set(netnsOf.values()).size);
   });
 });
