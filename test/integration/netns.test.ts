@@ -15,7 +15,7 @@ import { ProcReader } from '../../src/procfs/reader.js';
 import { Scanner } from '../../src/scan/scanner.js';
 import { hostNetns } from '../../src/scan/host-netns.js';
 import type { Snapshot } from '../../src/scan/snapshot.js';
-import { fdholderBinary, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
+import { fdholderBinary, fdholderComm, startNodeListener, type HeldChild } from '../support/children.js';
 import { MAIN_JS, startExporter, stopChild, type RunningExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
 import { netnsOfPid, nodeTcpListenerArgv, SLOW_HOST_WAIT_MS, startInNamespace, waitForExposition, type NamespacedChild } from '../support/netns-children.js';
@@ -77,7 +77,7 @@ function expectedSeries(hostLabel: string): string[] {
   return [
     `${hostLabel} root node ${node} =1`,
     `${plain.netns} root node ${node} =1`,
-    `${prefork.netns} nobody fdholder ${fdholderBinary()} =${1 + WORKERS}`,
+    `${prefork.netns} nobody ${fdholderComm()} ${fdholderBinary()} =${1 + WORKERS}`,
     `${pidns.netns} root node ${node} =1`,
   ].sort();
 }
@@ -128,7 +128,7 @@ describe('listeners in network namespaces', () => {
     expect(workers).toContain(prefork.hostPid);
     for (const pid of workers) {
       const p = byPid.get(pid)!;
-      expect([p.user, p.comm, p.exe, p.netns]).toEqual(['nobody', 'fdholder', fdholderBinary(), prefork.netns]);
+      expect([p.user, p.comm, p.exe, p.netns]).toEqual(['nobody', fdholderComm(), fdholderBinary(), prefork.netns]);
     }
     const inPidns = byPid.get(pidns.hostPid)!;
     expect([inPidns.user, inPidns.comm, inPidns.exe, inPidns.netns]).toEqual(['root', 'node', node, pidns.netns]);
@@ -149,7 +149,7 @@ describe('listeners in network namespaces', () => {
       [
         `node/root/127.0.0.1:${port}`,
         `node/root/127.0.0.1:${port} netns=${plain.netns}`,
-        `fdholder/nobody/127.0.0.1:${port} netns=${prefork.netns}`,
+        `${fdholderComm()}/nobody/127.0.0.1:${port} netns=${prefork.netns}`,
         `node/root/127.0.0.1:${port} netns=${pidns.netns}`,
       ].sort(),
     );
@@ -165,7 +165,7 @@ describe('listeners in network namespaces', () => {
       [
         'HOST root   =0',
         `${tablesOf(plain.hostPid)} root   =0`,
-        `${prefork.netns} nobody fdholder ${fdholderBinary()} =${1 + WORKERS}`,
+        `${prefork.netns} nobody ${fdholderComm()} ${fdholderBinary()} =${1 + WORKERS}`,
         `${tablesOf(pidns.hostPid)} root   =0`,
       ].sort(),
     );
