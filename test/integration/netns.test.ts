@@ -16,7 +16,7 @@ import { Scanner } from '../../src/scan/scanner.js';
 import { hostNetns } from '../../src/scan/host-netns.js';
 import type { Snapshot } from '../../src/scan/snapshot.js';
 import { fdholderBinary, fdholderComm, startNodeListener, type HeldChild } from '../support/children.js';
-import { MAIN_JS, startExporter, stopChild, type RunningExporter } from '../support/exporter-process.js';
+import { MAIN_JS, mainJsForAnyUid, nobodyCanRead, startExporter, stopChild, type RunningExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
 import { netnsOfPid, nodeTcpListenerArgv, SLOW_HOST_WAIT_MS, startInNamespace, waitForExposition, type NamespacedChild } from '../support/netns-children.js';
 import { waitFor } from '../support/wait.js';
@@ -90,16 +90,6 @@ async function listenersSeenByExporter(args: string[], as: { uid?: number; gid?:
   return waitForExposition(metrics, (text) => (seriesOnPort(text, 'HOST').length >= 4 ? seriesOnPort(text, 'HOST') : undefined), 'four listeners on the shared port');
 }
 
-function nobodyCanRead(file: string): boolean {
-  const probe = `require('fs').accessSync(${JSON.stringify(file)}, require('fs').constants.R_OK)`;
-  try {
-    execFileSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', probe], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function scanWith(procfs: string): { snapshot: Snapshot; hostNs: string } {
   const reader = new ProcReader(procfs);
   return { snapshot: new Scanner(reader, NO_CACHE).scan(), hostNs: hostNetns(reader) };
@@ -156,7 +146,7 @@ describe('listeners in network namespaces', () => {
   }, TEST_TIMEOUT_MS);
 
   // nobody must be able to read the checkout (not so when it lives under a 0700 home folder).
-  it.skipIf(!nobodyCanRead(MAIN_JS))('an unprivileged exporter (nobody) still reads every namespace, naming those it may not by their tables', async () => {
+  it.skipIf(!nobodyCanRead(mainJsForAnyUid()))('an unprivileged exporter (nobody) still reads every namespace, naming those it may not by their tables', async () => {
     const tablesOf = (pid: number) => `?${fs.statSync(`/proc/${pid}/net/tcp`).ino}`;
     const seen = await listenersSeenByExporter([], { uid: NOBODY, gid: NOBODY });
     // Root's descriptors and ns links are closed to nobody: those sockets have no visible holder

@@ -2,12 +2,52 @@
  * The built exporter (dist/src/main.js) as a child process on a free loopback port, the way an
  * operator runs it. Requires `npm run build` first (npm test does it).
  */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 
 export const MAIN_JS = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
+const NOBODY = 65534;
+
+/** Whether uid nobody may read `file` (every folder above it must let it through). */
+export function nobodyCanRead(file: string): boolean {
+  const probe = `require('fs').accessSync(${JSON.stringify(file)}, require('fs').constants.R_OK)`;
+  try {
+    execFileSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let mainJsForOtherUids: string | undefined;
+
+/**
+ * main.js at a path any uid can reach. A checkout below a private folder (a CI workspace, a
+ * mktemp dir) is bind-mounted, as root, onto a world-traversable folder for the test run: the
+ * files themselves are world-readable after git clone, npm ci and tsc; only the path to them is not.
+ */
+export function mainJsForAnyUid(): string {
+  if (mainJsForOtherUids) return mainJsForOtherUids;
+  if (nobodyCanRead(MAIN_JS)) return (mainJsForOtherUids = MAIN_JS);
+  const repo = path.resolve(path.dirname(MAIN_JS), '../..');
+  const mountPoint = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-checkout-'));
+  fs.chmodSync(mountPoint, 0o755);
+  execFileSync('mount', ['--bind', repo, mountPoint]);
+  process.once('exit', () => {
+    try {
+      execFileSync('umount', ['--lazy', mountPoint]);
+      fs.rmdirSync(mountPoint);
+    } catch {
+      /* best effort at exit */
+    }
+  });
+  return (mainJsForOtherUids = path.join(mountPoint, path.relative(repo, MAIN_JS)));
+}
 
 export interface RunningExporter {
   url: string;
@@ -35,7 +75,8 @@ export async function startExporter(
   }: SpawnOptions & { port?: number; waitForFirstScan?: boolean; firstScanTimeoutMs?: number; wrapper?: string[] } = {},
 ): Promise<RunningExporter> {
   const port = wantedPort ?? (await freePort());
-  const argv = [...wrapper, process.execPath, MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--scan.interval=1s', ...args];
+  const otherUid = wrapper.length > 0 || (opts.uid !== undefined && opts.uid !== 0);
+  const argv = [...wrapper, process.execPath, otherUid ? mainJsForAnyUid() : MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--scan.interval=1s', ...args];
   const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...opts,
