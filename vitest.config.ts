@@ -9,5 +9,6 @@ export default defineConfig({
     // /proc-wide assertions (listener sets, ss and lsof cross-checks) free of the other files' children.
     fileParallelism: false,
     reporters: ['default'],
+    globalSetup: ['test/global-teardown.ts'],
   },
 });

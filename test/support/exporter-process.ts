@@ -25,28 +25,26 @@ export function nobodyCanRead(file: string): boolean {
 }
 
 let mainJsForOtherUids: string | undefined;
+export const CHECKOUT_MOUNT_PREFIX = 'lsof-checkout-';
 
 /**
- * main.js at a path any uid can reach. A checkout below a private folder (a CI workspace, a
- * mktemp dir) is bind-mounted, as root, onto a world-traversable folder for the test run: the
- * files themselves are world-readable after git clone, npm ci and tsc; only the path to them is not.
+ * main.js at a path any uid can reach. A checkout in a private folder (a CI workspace, a mktemp dir)
+ * is exposed, as root, through a world-traversable folder for the test run: dist/ and node_modules/
+ * bind-mounted, package.json copied (their contents are world-readable after git clone, npm ci and
+ * tsc; only the path to them is not). test/global-teardown.ts unmounts them.
  */
 export function mainJsForAnyUid(): string {
   if (mainJsForOtherUids) return mainJsForOtherUids;
   if (nobodyCanRead(MAIN_JS)) return (mainJsForOtherUids = MAIN_JS);
   const repo = path.resolve(path.dirname(MAIN_JS), '../..');
-  const mountPoint = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-checkout-'));
-  fs.chmodSync(mountPoint, 0o755);
-  execFileSync('mount', ['--bind', repo, mountPoint]);
-  process.once('exit', () => {
-    try {
-      execFileSync('umount', ['--lazy', mountPoint]);
-      fs.rmdirSync(mountPoint);
-    } catch {
-      /* best effort at exit */
-    }
-  });
-  return (mainJsForOtherUids = path.join(mountPoint, path.relative(repo, MAIN_JS)));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), CHECKOUT_MOUNT_PREFIX));
+  fs.chmodSync(root, 0o755);
+  fs.copyFileSync(path.join(repo, 'package.json'), path.join(root, 'package.json'));
+  for (const dir of ['dist', 'node_modules']) {
+    fs.mkdirSync(path.join(root, dir));
+    execFileSync('mount', ['--bind', path.join(repo, dir), path.join(root, dir)]);
+  }
+  return (mainJsForOtherUids = path.join(root, path.relative(repo, MAIN_JS)));
 }
 
 export interface RunningExporter {
