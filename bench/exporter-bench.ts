@@ -5,22 +5,27 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/ports.js';
 import { percentile } from './stats.js';
 import { NOBODY_UID, type Workload } from './workload.js';
+import type { ScrapeSample } from './scrape-client.js';
 
 const MAIN_JS = fileURLToPath(new URL('../src/main.js', import.meta.url));
+/** As every launcher of the project starts it (test/deploy/node-flags.test.ts). */
+const MAIN_THREAD_FLAGS = ['--max-semi-space-size=1'];
 
 interface Exporter {
   child: ChildProcess;
+  url: string;
   metrics: () => Promise<{ text: string; ms: number }>;
   stop: () => Promise<void>;
 }
 
 async function startExporter(args: string[]): Promise<Exporter> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...MAIN_THREAD_FLAGS, MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
   const kill = () => child.kill('SIGKILL');
   process.on('exit', kill);
   const metrics = async () => {
@@ -40,7 +45,7 @@ async function startExporter(args: string[]): Promise<Exporter> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exporter exited ${child.exitCode}`);
     try {
-      if (scansOf((await metrics()).text) >= 1) return { child, metrics, stop };
+      if (scansOf((await metrics()).text) >= 1) return { child, url: `http://127.0.0.1:${port}/metrics`, metrics, stop };
     } catch {
       // not listening yet
     }
@@ -74,30 +79,33 @@ export interface UnderLoadResult {
 }
 
 /**
- * A short scan interval so scans run most of the time; one client scrapes back to back; a share of
- * the workload is replaced after each completed scan, so scans keep re-reading some tables.
+ * A short scan interval so scans run most of the time; one client (bench/scrape-client.ts, in its own
+ * thread) scrapes back to back; a share of the workload is replaced after each completed scan, so
+ * scans keep re-reading some tables.
  */
 export async function metricsUnderLoad(load: Workload, opts: { scans: number; scanInterval: string; churnShare: number }): Promise<UnderLoadResult> {
   const exporter = await startExporter([`--scan.interval=${opts.scanInterval}`]);
   const pid = exporter.child.pid!;
+  const client = new Worker(new URL('./scrape-client.js', import.meta.url), { workerData: { url: exporter.url } });
   const latencies: number[] = [];
   let rssAtHalf = 0;
-  let scans = 0;
   let churnedAt = 0;
   let churning: Promise<unknown> = Promise.resolve();
   try {
-    while (scans < opts.scans) {
-      const { text, ms } = await exporter.metrics();
-      latencies.push(ms);
-      scans = scansOf(text);
-      if (!rssAtHalf && scans >= opts.scans / 2) rssAtHalf = rssBytes(pid);
-      // The steady state of the rounds: a share of the workload replaced once per completed scan.
-      if (scans > churnedAt) {
-        churnedAt = scans;
-        await churning;
-        churning = load.churn(opts.churnShare);
-      }
-    }
+    await new Promise<void>((resolve, reject) => {
+      client.on('error', reject);
+      client.on('message', ({ ms, scans }: ScrapeSample) => {
+        latencies.push(ms);
+        if (!rssAtHalf && scans >= opts.scans / 2) rssAtHalf = rssBytes(pid);
+        // The steady state of the rounds: a share of the workload replaced once per completed scan.
+        if (scans > churnedAt) {
+          churnedAt = scans;
+          churning = churning.then(() => load.churn(opts.churnShare));
+        }
+        if (scans >= opts.scans) resolve();
+      });
+    });
+    client.postMessage('stop');
     await churning;
     const rssAtEnd = rssBytes(pid);
     return {
@@ -107,9 +115,10 @@ export async function metricsUnderLoad(load: Workload, opts: { scans: number; sc
       maxMs: Math.max(...latencies),
       rssAtHalfBytes: rssAtHalf,
       rssAtEndBytes: rssAtEnd,
-      scans,
+      scans: churnedAt,
     };
   } finally {
+    await client.terminate();
     await exporter.stop();
   }
 }

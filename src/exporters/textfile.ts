@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Registry } from 'prom-client';
+import type { Exposition } from './prometheus.js';
 
-export async function writeTextfile(file: string, registry: Registry): Promise<void> {
+export async function writeTextfile(file: string, registry: Exposition): Promise<void> {
   const body = await registry.metrics();
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {

@@ -6,13 +6,13 @@
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import type { Registry } from 'prom-client';
+import type { Exposition } from '../exporters/prometheus.js';
 import type { ExporterView } from '../metrics/exporter-view.js';
 import { landingPage } from './landing-page.js';
 
 export interface AppOptions {
   telemetryPath: string;
-  registry: Registry;
+  registry: Exposition;
   view: () => ExporterView;
   /** /healthz fails once the last successful scan is older than this. */
   healthMaxAgeMs: number;

@@ -213,6 +213,15 @@ export const FAMILIES: readonly FamilyDef[] = [
         : [],
   },
   {
+    name: 'scan_native_fast_path',
+    type: 'gauge',
+    help: 'Whether the last scan read descriptors through the native fast path (1) or the slower TypeScript path (0): addon not built, or LSOF_EXPORTER_NATIVE=0.',
+    labels: [],
+    otelName: 'lsof.scan.native_fast_path',
+    unit: '1',
+    read: fromStats((s) => (s.nativeFastPath ? 1 : 0)),
+  },
+  {
     name: 'scan_skipped_processes',
     type: 'gauge',
     help: `Processes skipped in the last scan, by reason (${SKIP_REASONS.join(', ')}).`,

@@ -3,10 +3,14 @@
  * Replaced as a whole (never mutated) when a scan completes, so a scrape sees one scan, whole.
  */
 import type { Model } from '../model/aggregate.js';
-import type { Snapshot } from '../scan/snapshot.js';
+import type { ScanStats } from '../scan/snapshot.js';
 
 export interface ExporterView {
-  snapshot: Snapshot | null;
+  /**
+   * What the outputs need of the last scan besides its model: its statistics. The worker keeps the
+   * processes, listeners and files; copying them to this thread every scan only grew its heap.
+   */
+  snapshot: { stats: ScanStats } | null;
   model: Model | null;
   scansSucceeded: number;
   scansFailed: number;

@@ -8,6 +8,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { forEachUnixInode } from './net-unix.js';
+import { loadNative, type NativeProcfs, type RawFdDir } from './native.js';
 
 /** Upper bound on one /proc file we are willing to hold: a socket table of 2M sockets fits. */
 const MAX_PROC_FILE_BYTES = 512 * 1024 * 1024;
@@ -24,10 +26,19 @@ export function classifyReadError(err: unknown): ReadFailure {
   return 'other';
 }
 
+export interface ReaderOptions {
+  /** Use the native fast path when it is built (default true); false forces the TypeScript path. */
+  native?: boolean;
+}
+
 export class ProcReader {
   private chunk = Buffer.allocUnsafe(SMALL_BUFFER_BYTES);
+  /** The native fast path (src/procfs/native.ts), or undefined for the TypeScript path. */
+  readonly native: NativeProcfs | undefined;
 
-  constructor(readonly procRoot: string, readonly rootfs: string = '/') {}
+  constructor(readonly procRoot: string, readonly rootfs: string = '/', options: ReaderOptions = {}) {
+    this.native = options.native === false ? undefined : loadNative().native;
+  }
 
   procPath(...parts: (string | number)[]): string {
     return path.join(this.procRoot, ...parts.map(String));
@@ -126,6 +137,17 @@ export class ProcReader {
   /** Link text as latin1: lossless for bytes, cheap; decode for labels only where needed. */
   readLinkRaw(file: string): string {
     return fs.readlinkSync(file, { encoding: 'latin1' });
+  }
+
+  /** The inode of every socket of a /proc/net/unix table, through the fast path when there is one. */
+  readUnixInodes(file: string, onInode: (inode: number) => void): void {
+    if (this.native) this.native.readUnixInodes(file).forEach(onInode);
+    else this.readLines(file, (text) => forEachUnixInode(text, onInode));
+  }
+
+  /** The native fast path's read of a /proc/PID/fd folder (only when `native` is set). */
+  readFdDirNative(dir: string): RawFdDir {
+    return this.native!.readFdDir(dir);
   }
 
   listDir(dir: string): string[] {

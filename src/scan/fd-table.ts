@@ -1,9 +1,12 @@
 /**
  * One process's descriptors, read from /proc/PID/fd: types of the non-socket fds, the socket inodes
  * (typed later against the socket index) and the candidates for deleted-but-open files.
- * This is the expensive part of a scan (a readlink per descriptor), so the scanner caches it.
+ * This is the expensive part of a scan (a readlink per descriptor), so the scanner caches it, in
+ * typed arrays: a cached table of 1000 descriptors costs a few kilobytes, not 1000 strings.
+ * Two readers give the same table: the native fast path (procfs_fast.c) and the TypeScript loop.
  */
 import { classifyFdTarget, emptyFdTypeCounts, type FdType } from '../procfs/fd-target.js';
+import { NATIVE_KINDS } from '../procfs/native.js';
 import type { ProcReader } from '../procfs/reader.js';
 
 export interface DeletedCandidate {
@@ -16,15 +19,73 @@ export interface FdTable {
   count: number;
   /** Counts of every type except sockets, which need the socket index. */
   nonSocket: Record<FdType, number>;
-  socketInodes: number[];
+  socketInodes: Float64Array;
+  /** The descriptor of each socket (socketFds[i] holds socketInodes[i]). */
+  socketFds: Int32Array;
+  /**
+   * What each socket is, when it is in no TCP/UDP table (SOCKET_PROTOCOL: unix or other); filled in
+   * the scan that read the table (see unix-sockets.ts), so a cached table is never asked again.
+   */
+  socketProtocols: Uint8Array;
   deletedCandidates: DeletedCandidate[];
 }
 
 export function readFdTable(reader: ProcReader, pid: number): FdTable {
   const dir = reader.procPath(pid, 'fd');
-  const names = reader.listDir(dir);
-  const table: FdTable = { count: 0, nonSocket: emptyFdTypeCounts(), socketInodes: [], deletedCandidates: [] };
-  for (const name of names) {
+  return reader.native ? nativeFdTable(reader, dir) : typescriptFdTable(reader, dir);
+}
+
+/** Accumulates one table from classified links (the TypeScript path, and the native path's odd links). */
+class TableBuilder {
+  readonly nonSocket = emptyFdTypeCounts();
+  readonly inodes: number[] = [];
+  readonly fds: number[] = [];
+  readonly deleted: DeletedCandidate[] = [];
+
+  add(fd: number, target: string): void {
+    const t = classifyFdTarget(target);
+    if (t.kind === 'socket') {
+      this.inodes.push(t.inode);
+      this.fds.push(fd);
+    } else if (t.kind === 'simple') {
+      this.nonSocket[t.type]++;
+    } else {
+      this.nonSocket[t.device ? 'device' : 'file']++;
+      if (t.deletedSuffix) this.deleted.push({ fd, rawPath: t.path });
+    }
+  }
+
+  build(count: number, nativeInodes?: Float64Array, nativeFds?: Int32Array): FdTable {
+    const socketInodes = concat(Float64Array, nativeInodes, this.inodes);
+    return {
+      count,
+      nonSocket: this.nonSocket,
+      socketInodes,
+      socketFds: concat(Int32Array, nativeFds, this.fds),
+      socketProtocols: new Uint8Array(socketInodes.length),
+      deletedCandidates: this.deleted,
+    };
+  }
+}
+
+function concat<T extends Float64Array | Int32Array>(Type: { new (n: number): T }, head: T | undefined, tail: number[]): T {
+  if (head && tail.length === 0) return head;
+  const out = new Type((head?.length ?? 0) + tail.length);
+  if (head) out.set(head);
+  out.set(tail, head?.length ?? 0);
+  return out;
+}
+
+/** Only numeric entries are descriptors (a hostile or fake tree may hold others). */
+function isFdName(name: string): boolean {
+  return /^\d+$/.test(name);
+}
+
+function typescriptFdTable(reader: ProcReader, dir: string): FdTable {
+  const b = new TableBuilder();
+  let count = 0;
+  for (const name of reader.listDir(dir)) {
+    if (!isFdName(name)) continue;
     let target: string;
     try {
       target = reader.readLinkRaw(`${dir}/${name}`);
@@ -33,20 +94,18 @@ export function readFdTable(reader: ProcReader, pid: number): FdTable {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw err;
     }
-    table.count++;
-    addTarget(table, Number(name), target);
+    count++;
+    b.add(Number(name), target);
   }
-  return table;
+  return b.build(count);
 }
 
-function addTarget(table: FdTable, fd: number, target: string): void {
-  const t = classifyFdTarget(target);
-  if (t.kind === 'socket') {
-    table.socketInodes.push(t.inode);
-  } else if (t.kind === 'simple') {
-    table.nonSocket[t.type]++;
-  } else {
-    table.nonSocket[t.device ? 'device' : 'file']++;
-    if (t.deletedSuffix) table.deletedCandidates.push({ fd, rawPath: t.path });
-  }
+function nativeFdTable(reader: ProcReader, dir: string): FdTable {
+  const [count, kinds, inodes, fds, [deletedFds, deletedPaths], [oddFds, oddTexts]] = reader.readFdDirNative(dir);
+  const b = new TableBuilder();
+  NATIVE_KINDS.forEach((type, i) => (b.nonSocket[type] += kinds[i]!));
+  deletedFds.forEach((fd, i) => b.deleted.push({ fd, rawPath: deletedPaths[i]! }));
+  oddFds.forEach((fd, i) => b.add(fd, oddTexts[i]!));
+  return b.build(count, inodes, fds);
 }
+

@@ -18,7 +18,8 @@ import { readFdTable, type FdTable } from './fd-table.js';
 import { ProcessCache, type CacheEntry, type CachePolicy } from './process-cache.js';
 import { buildSocketIndex, type SocketIndex } from './socket-index.js';
 import { collectDeletedFiles } from './deleted-files.js';
-import { UnixSocketKinds } from './unix-sockets.js';
+import { UnixSocketClassifier } from './unix-sockets.js';
+import { SOCKET_PROTOCOL } from '../procfs/native.js';
 import { UserNames } from './user-names.js';
 import { readContainerInfo, NO_CONTAINER } from './container-info.js';
 import { resolveHiddenNetns } from './hidden-netns.js';
@@ -58,7 +59,7 @@ class SkipProcess extends Error {
 export class Scanner {
   private readonly cache: ProcessCache;
   private readonly users: UserNames;
-  private readonly unixKinds = new UnixSocketKinds();
+  private readonly unixSockets = new UnixSocketClassifier();
   /** Holderless listening inodes already re-checked: a permanent one (a kernel socket) costs once. */
   private orphansTried = new Set<number>();
   private scanNo = 0;
@@ -76,6 +77,7 @@ export class Scanner {
   scan(): Snapshot {
     const scanNo = ++this.scanNo;
     const stats = newStats();
+    stats.nativeFastPath = this.reader.native !== undefined;
     const t0 = performance.now();
     const phase = phaseTimer(stats);
 
@@ -93,9 +95,9 @@ export class Scanner {
     let listeners = phase('sockets', () => findListeners(live, index));
     if (phase('descriptors', () => this.attributeOrphans(live, listeners, stats))) listeners = phase('sockets', () => findListeners(live, index));
     phase('unix_sockets', () => {
-      const unixErrors = this.unixKinds.classify(this.reader, namespaces, nonIpSocketInodes(live, index), index.secondsByNetns);
-      if (unixErrors > 0) index.errors += unixErrors;
-      typeSockets(live, index, this.unixKinds);
+      const fresh = live.filter((p) => p.fdTable && !p.fromCache).map((p) => ({ pid: p.record.pid, netns: p.record.netns, table: p.fdTable! }));
+      index.errors += this.unixSockets.classify(this.reader, fresh, (inode) => index.byInode.has(inode), namespaces, index.secondsByNetns);
+      typeSockets(live, index);
     });
     if (index.errors) stats.errors.socket_tables = index.errors;
     stats.socketTableSeconds = index.secondsByNetns;
@@ -301,12 +303,14 @@ export class Scanner {
   }
 }
 
+const NO_SOCKETS = new Float64Array(0);
+
 /** Listening TCP/UDP sockets with the pids holding a descriptor on each. */
 function findListeners(live: LiveProcess[], index: SocketIndex): ListenerRecord[] {
   const holders = new Map<number, number[]>();
   for (const { socket } of index.listening) holders.set(socket.inode, []);
   for (const p of live) {
-    for (const inode of p.fdTable?.socketInodes ?? []) {
+    for (const inode of p.fdTable?.socketInodes ?? NO_SOCKETS) {
       const h = holders.get(inode);
       if (h && h[h.length - 1] !== p.record.pid) h.push(p.record.pid);
     }
@@ -323,22 +327,16 @@ function findListeners(live: LiveProcess[], index: SocketIndex): ListenerRecord[
   }));
 }
 
-/** Socket inodes held by descriptors that are in no TCP/UDP table: unix, netlink, packet... */
-function nonIpSocketInodes(live: LiveProcess[], index: SocketIndex): number[] {
-  const out: number[] = [];
-  for (const p of live) for (const inode of p.fdTable?.socketInodes ?? []) if (!index.byInode.has(inode)) out.push(inode);
-  return out;
-}
-
-function typeSockets(live: LiveProcess[], index: SocketIndex, unix: UnixSocketKinds): void {
+function typeSockets(live: LiveProcess[], index: SocketIndex): void {
   for (const p of live) {
     const table = p.fdTable;
     if (!table) continue;
     const types = p.record.fdTypes;
     Object.assign(types, table.nonSocket);
-    for (const inode of table.socketInodes) {
-      const s = index.byInode.get(inode);
-      types[s ? (`socket_${s.kind}` as const) : unix.isUnix(inode) ? 'socket_unix' : 'socket_other']++;
+    const { socketInodes, socketProtocols } = table;
+    for (let i = 0; i < socketInodes.length; i++) {
+      const s = index.byInode.get(socketInodes[i]!);
+      types[s ? (`socket_${s.kind}` as const) : socketProtocols[i] === SOCKET_PROTOCOL.unix ? 'socket_unix' : 'socket_other']++;
     }
   }
 }
@@ -376,6 +374,7 @@ function newStats(): ScanStats {
     uninspectable: 0,
     errors: {},
     netnsCount: 0,
+    nativeFastPath: false,
   };
 }
 

@@ -85,6 +85,8 @@ export interface ScanStats {
   /** Non-fatal read or parse errors by where they happened. */
   errors: Record<string, number>;
   netnsCount: number;
+  /** Descriptors were read by the native addon (src/procfs/native.ts), not the TypeScript loop. */
+  nativeFastPath: boolean;
 }
 
 export interface Snapshot {

@@ -1,7 +1,7 @@
 /** Messages between the scan worker and the main thread (structured-clone safe). */
 import type { Model, ModelOptions } from '../model/aggregate.js';
 import type { ScannerOptions } from '../scan/scanner.js';
-import type { Snapshot } from '../scan/snapshot.js';
+import type { ScanStats } from '../scan/snapshot.js';
 
 export interface WorkerConfig {
   procfs: string;
@@ -13,6 +13,6 @@ export interface WorkerConfig {
 }
 
 export type WorkerMessage =
-  | { type: 'snapshot'; snapshot: Snapshot; model: Model }
+  | { type: 'snapshot'; snapshot: { stats: ScanStats }; listeners: number; model: Model }
   | { type: 'scan-failed'; message: string }
   | { type: 'listener-poll'; newListeners: number };

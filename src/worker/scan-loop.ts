@@ -50,7 +50,7 @@ export class ScanLoop {
     if (this.stopped) return;
     try {
       const { snapshot, model } = this.scanOnce();
-      this.emit({ type: 'snapshot', snapshot, model });
+      this.emit({ type: 'snapshot', snapshot: { stats: snapshot.stats }, listeners: snapshot.listeners.length, model });
     } catch (err) {
       this.emit({ type: 'scan-failed', message: (err as Error).message });
     }

@@ -62,12 +62,20 @@ describe('Dockerfile', () => {
     expect(runtime!.filter((i) => i.op === 'RUN')).toEqual([]);
   });
 
+  it('builds the native fast path in the build stage and ships it', () => {
+    const run = build!.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+    expect(run).toMatch(/apt-get install[^\n]*python3[^\n]*make[^\n]*g\+\+/);
+    expect(run).toContain('test -f native/build/Release/lsof_native.node'); // a failed build fails the image
+    const copied = runtime!.filter((i) => i.op === 'COPY').map((i) => i.args);
+    expect(copied).toContain('--from=build /src/native/build/Release/lsof_native.node ./native/build/Release/lsof_native.node');
+  });
+
   it('runs as a numeric non-root user with exec-form entrypoint and healthcheck', () => {
     const user = runtime!.filter((i) => i.op === 'USER').at(-1)!.args;
     expect(user).toMatch(/^\d+:\d+$/);
     expect(Number(user.split(':')[0])).toBeGreaterThan(0);
     const entry = JSON.parse(runtime!.find((i) => i.op === 'ENTRYPOINT')!.args) as string[];
-    expect(entry).toEqual(['/nodejs/bin/node', '/app/dist/src/main.js']);
+    expect(entry).toEqual(['/nodejs/bin/node', '--max-semi-space-size=1', '/app/dist/src/main.js']);
     const health = runtime!.find((i) => i.op === 'HEALTHCHECK')!.args;
     const exec = JSON.parse(health.slice(health.indexOf('CMD ') + 4)) as string[];
     expect(exec).toEqual(['/nodejs/bin/node', '/app/healthcheck.mjs']);

@@ -65,7 +65,8 @@ describe('systemd unit', () => {
     // the process table must stay visible: the scan is the whole point
     expect(d.get('ProtectProc')).toEqual(['default']);
     expect(d.has('ProcSubset')).toBe(false);
-    expect(fs.existsSync(path.join(ROOT, d.get('ExecStart')![0]!.split(' ')[1]!.replace('/opt/lsof-exporter/', '')))).toBe(true);
+    const mainJs = d.get('ExecStart')![0]!.split(' ').find((w) => w.endsWith('/main.js'))!;
+    expect(fs.existsSync(path.join(ROOT, mainJs.replace('/opt/lsof-exporter/', '')))).toBe(true);
   });
 
   it('has the exposure score stated in the README', () => {

@@ -26,22 +26,30 @@ function sleepSync(ms: number): void {
 }
 
 describe('a process that exits while being scanned', () => {
-  it('is skipped as "exited" and the scan completes', async () => {
+  it.each([true, false])('is skipped as "exited" and the scan completes (native fast path: %s)', async (native) => {
     // A grandchild, so its parent (sh) reaps it at once and /proc/PID disappears.
     const sh = spawn('sh', ['-c', 'sleep 300 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
     cleanups.push(() => void sh.kill('SIGKILL'));
     const victim = Number(await new Promise<string>((r) => sh.stdout!.once('data', (d: Buffer) => r(d.toString().trim()))));
     const victimFd = `/proc/${victim}/fd`;
+    const killFirst = (dir: string) => {
+      if (dir !== victimFd) return;
+      process.kill(victim, 'SIGKILL');
+      for (let i = 0; i < 200 && fs.existsSync(`/proc/${victim}`); i++) sleepSync(10);
+    };
     class KillingReader extends ProcReader {
       override listDir(dir: string): string[] {
-        if (dir === victimFd) {
-          process.kill(victim, 'SIGKILL');
-          for (let i = 0; i < 200 && fs.existsSync(`/proc/${victim}`); i++) sleepSync(10);
-        }
+        killFirst(dir);
         return super.listDir(dir);
       }
+      override readFdDirNative(dir: string) {
+        killFirst(dir);
+        return super.readFdDirNative(dir);
+      }
     }
-    const snap = new Scanner(new KillingReader('/proc'), NO_CACHE).scan();
+    const reader = new KillingReader('/proc', '/', { native });
+    expect(reader.native !== undefined).toBe(native);
+    const snap = new Scanner(reader, NO_CACHE).scan();
     expect(fs.existsSync(`/proc/${victim}`)).toBe(false);
     expect(snap.processes.some((p) => p.pid === victim)).toBe(false);
     expect(snap.stats.skipped.exited).toBeGreaterThanOrEqual(1);

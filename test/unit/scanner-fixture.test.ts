@@ -122,6 +122,19 @@ describe('scanner on a hostile fixture tree', () => {
     expect(stable).toBe(fs.readFileSync(GOLDEN, 'utf8'));
   });
 
+  it('gives the same exposition through the TypeScript path as through the native fast path', async () => {
+    const expose = async (native: boolean) => {
+      const snap = new Scanner(new ProcReader(fixture.procfs, fixture.rootfs, { native }), { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: true }).scan();
+      const model = buildModel(snap, { groupBy: ['user', 'process'], maxSeries: 2000, deletedTop: 10, hostNetns: '4026531840' });
+      const view: ExporterView = { snapshot: snap, model, scansSucceeded: 1, scansFailed: 0, lastSuccessMs: 1_700_000_000_000, listenerPolls: 0 };
+      const text = await createRegistry(() => view, { groupBy: ['user', 'process'], runtimeMetrics: false }).metrics();
+      return text.split('\n').filter((l) => !VOLATILE.test(l) && !l.startsWith('lsof_scan_native_fast_path '));
+    };
+    const [fast, slow] = [await expose(true), await expose(false)];
+    expect(exposition).toMatch(/^lsof_scan_native_fast_path 1$/m); // the golden scan took the fast path
+    expect(fast).toEqual(slow);
+  });
+
   it('is a valid exposition for promtool', () => {
     const file = path.join(fixture.dir, 'exposition.prom');
     fs.writeFileSync(file, exposition);

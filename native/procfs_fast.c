@@ -1,0 +1,395 @@
+/*
+ * The optional native fast path of the scanner (see src/procfs/native.ts): the three loops whose cost
+ * is per descriptor or per socket, where Node's own calls cost well above the syscalls they make.
+ *
+ *   readFdDir(dir)             readdir + readlinkat over /proc/PID/fd, classified on the way
+ *   socketProtocols(dir, fds)  getxattr("system.sockprotoname") of chosen socket descriptors
+ *   readUnixInodes(file)       the inode column of a /proc/net/unix table
+ *
+ * Only the common, exact link forms are classified here; anything else ("socket:[x]", unknown
+ * prefixes) is returned raw and classified by the same TypeScript code as the pure path, so both
+ * paths agree by construction. Nothing here keeps state between calls.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+/* Kinds of non-socket descriptors: FD_TYPES of src/procfs/fd-target.ts without the socket_ ones, in order. */
+enum kind { K_FILE, K_DEVICE, K_PIPE, K_EVENTFD, K_EVENTPOLL, K_INOTIFY, K_TIMERFD, K_SIGNALFD, K_ANON_OTHER, K_OTHER, K_COUNT };
+
+#define LINK_MAX_BYTES 8192
+#define DELETED_SUFFIX " (deleted)"
+#define DELETED_SUFFIX_LEN 10
+
+/* A growable array of fixed-size items. */
+struct vec {
+  char *data;
+  size_t len, cap, item;
+};
+
+static int vec_push(struct vec *v, const void *x) {
+  if (v->len == v->cap) {
+    size_t cap = v->cap ? v->cap * 2 : 64;
+    char *d = realloc(v->data, cap * v->item);
+    if (!d) return -1;
+    v->data = d;
+    v->cap = cap;
+  }
+  memcpy(v->data + v->len * v->item, x, v->item);
+  v->len++;
+  return 0;
+}
+
+/* Raw link texts (deleted paths, odd targets): fd plus bytes, kept in one pool. */
+struct texts {
+  struct vec fds;     /* int32 */
+  struct vec offsets; /* uint32 start in pool */
+  struct vec lens;    /* uint32 */
+  struct vec pool;    /* bytes */
+};
+
+static int texts_push(struct texts *t, int32_t fd, const char *s, size_t n) {
+  uint32_t off = (uint32_t)t->pool.len, len = (uint32_t)n;
+  if (vec_push(&t->fds, &fd) || vec_push(&t->offsets, &off) || vec_push(&t->lens, &len)) return -1;
+  for (size_t i = 0; i < n; i++)
+    if (vec_push(&t->pool, s + i)) return -1;
+  return 0;
+}
+
+static void texts_free(struct texts *t) {
+  free(t->fds.data);
+  free(t->offsets.data);
+  free(t->lens.data);
+  free(t->pool.data);
+}
+
+static int starts(const char *s, size_t n, const char *prefix) {
+  size_t p = strlen(prefix);
+  return n >= p && memcmp(s, prefix, p) == 0;
+}
+
+/* "socket:[123]" -> 123; -1 when the text is not exactly that form (then TypeScript decides). */
+static double socket_inode(const char *s, size_t n) {
+  if (n < 10 || n > 8 + 15 + 1 || s[n - 1] != ']') return -1; /* 15 digits: exact in a double */
+  double v = 0;
+  for (size_t i = 8; i < n - 1; i++) {
+    if (s[i] < '0' || s[i] > '9') return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+static int anon_kind(const char *s, size_t n) {
+  static const struct { const char *name; int kind; } names[] = {
+      {"eventfd", K_EVENTFD}, {"eventpoll", K_EVENTPOLL}, {"inotify", K_INOTIFY}, {"timerfd", K_TIMERFD}, {"signalfd", K_SIGNALFD},
+  };
+  const char *name = s + 11; /* after "anon_inode:" */
+  size_t len = n - 11;
+  if (len >= 2 && name[0] == '[' && name[len - 1] == ']') {
+    name++;
+    len -= 2;
+  }
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strlen(names[i].name) == len && memcmp(names[i].name, name, len) == 0) return names[i].kind;
+  return K_ANON_OTHER;
+}
+
+static int is_device_path(const char *s, size_t n) {
+  return starts(s, n, "/dev/") && !starts(s, n, "/dev/shm/") && !starts(s, n, "/dev/mqueue/");
+}
+
+/* ---- N-API plumbing ---- */
+
+static napi_value throw_errno(napi_env env, int err, const char *syscall, const char *path) {
+  const char *code = strerrorname_np(err);
+  char msg[600];
+  snprintf(msg, sizeof msg, "%s: %s, %s '%s'", code ? code : "EUNKNOWN", strerror(err), syscall, path);
+  napi_value m, c, e, n;
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
+  napi_create_string_utf8(env, code ? code : "EUNKNOWN", NAPI_AUTO_LENGTH, &c);
+  napi_create_error(env, c, m, &e);
+  napi_create_int32(env, -err, &n);
+  napi_set_named_property(env, e, "errno", n);
+  napi_set_named_property(env, e, "syscall", (napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &n), n));
+  napi_throw(env, e);
+  return NULL;
+}
+
+static napi_value typed(napi_env env, napi_typedarray_type type, const void *data, size_t count, size_t item) {
+  void *buf;
+  napi_value ab, arr;
+  if (napi_create_arraybuffer(env, count * item, &buf, &ab) != napi_ok) return NULL;
+  if (count) memcpy(buf, data, count * item);
+  napi_create_typedarray(env, type, count, ab, 0, &arr);
+  return arr;
+}
+
+static napi_value texts_value(napi_env env, struct texts *t) {
+  napi_value fds = typed(env, napi_int32_array, t->fds.data, t->fds.len, sizeof(int32_t));
+  napi_value strs, s, pair;
+  napi_create_array_with_length(env, t->fds.len, &strs);
+  for (size_t i = 0; i < t->fds.len; i++) {
+    uint32_t off = ((uint32_t *)t->offsets.data)[i], len = ((uint32_t *)t->lens.data)[i];
+    napi_create_string_latin1(env, t->pool.data + off, len, &s);
+    napi_set_element(env, strs, (uint32_t)i, s);
+  }
+  napi_create_array_with_length(env, 2, &pair);
+  napi_set_element(env, pair, 0, fds);
+  napi_set_element(env, pair, 1, strs);
+  return pair;
+}
+
+/* Copy a JS string argument (a path) into buf; 0 on success. */
+static int path_arg(napi_env env, napi_value v, char *buf, size_t size) {
+  size_t len;
+  if (napi_get_value_string_utf8(env, v, buf, size, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "path must be a string");
+    return -1;
+  }
+  if (len >= size - 1) {
+    napi_throw_range_error(env, NULL, "path too long");
+    return -1;
+  }
+  return 0;
+}
+
+/* The call's first `want` arguments into argv, the first one a path copied into buf; 0 on success. */
+static int path_call(napi_env env, napi_callback_info info, size_t want, napi_value *argv, char *buf, size_t size) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < want) {
+    napi_throw_type_error(env, NULL, "missing argument");
+    return -1;
+  }
+  return path_arg(env, argv[0], buf, size);
+}
+
+struct fd_scan {
+  uint32_t count;
+  uint32_t kinds[K_COUNT];
+  struct vec inodes; /* double */
+  struct vec sockfds; /* int32 */
+  struct texts deleted, odd;
+};
+
+static void fd_scan_free(struct fd_scan *s) {
+  free(s->inodes.data);
+  free(s->sockfds.data);
+  texts_free(&s->deleted);
+  texts_free(&s->odd);
+}
+
+static int classify(struct fd_scan *s, int32_t fd, const char *t, size_t n) {
+  if (n > 0 && t[0] == '/') {
+    int deleted = n >= DELETED_SUFFIX_LEN && memcmp(t + n - DELETED_SUFFIX_LEN, DELETED_SUFFIX, DELETED_SUFFIX_LEN) == 0;
+    size_t plen = deleted ? n - DELETED_SUFFIX_LEN : n;
+    s->kinds[is_device_path(t, plen) ? K_DEVICE : K_FILE]++;
+    return deleted ? texts_push(&s->deleted, fd, t, plen) : 0;
+  }
+  if (starts(t, n, "socket:[")) {
+    double inode = socket_inode(t, n);
+    if (inode < 0) return texts_push(&s->odd, fd, t, n);
+    return vec_push(&s->inodes, &inode) || vec_push(&s->sockfds, &fd);
+  }
+  if (starts(t, n, "pipe:[")) {
+    s->kinds[K_PIPE]++;
+    return 0;
+  }
+  if (starts(t, n, "anon_inode:")) {
+    s->kinds[anon_kind(t, n)]++;
+    return 0;
+  }
+  return texts_push(&s->odd, fd, t, n);
+}
+
+static int is_fd_name(const char *name) {
+  if (!*name) return 0;
+  for (; *name; name++)
+    if (*name < '0' || *name > '9') return 0;
+  return 1;
+}
+
+/*
+ * readFdDir(dir) -> [count, kinds Uint32Array, socketInodes Float64Array, socketFds Int32Array,
+ *                    [deletedFds Int32Array, deletedPaths string[]], [oddFds Int32Array, oddTargets string[]]]
+ * Link texts are latin1 strings (bytes preserved). A descriptor closed between readdir and readlink is
+ * not counted; any other failure throws an Error with the errno code, like fs.readlinkSync.
+ */
+static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  char dir[4096];
+  if (path_call(env, info, 1, argv, dir, sizeof dir)) return NULL;
+
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return throw_errno(env, errno, "scandir", dir);
+  DIR *d = fdopendir(dfd);
+  if (!d) {
+    int e = errno;
+    close(dfd);
+    return throw_errno(env, e, "scandir", dir);
+  }
+  struct fd_scan s;
+  memset(&s, 0, sizeof s);
+  s.inodes.item = sizeof(double);
+  s.sockfds.item = sizeof(int32_t);
+  s.deleted.fds.item = s.odd.fds.item = sizeof(int32_t);
+  s.deleted.offsets.item = s.odd.offsets.item = sizeof(uint32_t);
+  s.deleted.lens.item = s.odd.lens.item = sizeof(uint32_t);
+  s.deleted.pool.item = s.odd.pool.item = 1;
+
+  char target[LINK_MAX_BYTES];
+  int failure = 0;
+  const char *failed_name = "";
+  struct dirent *e;
+  errno = 0;
+  while ((e = readdir(d))) {
+    if (!is_fd_name(e->d_name)) continue;
+    ssize_t n = readlinkat(dfd, e->d_name, target, sizeof target);
+    if (n < 0) {
+      if (errno == ENOENT) continue; /* closed since readdir: simply not open any more */
+      failure = errno;
+      failed_name = e->d_name;
+      break;
+    }
+    s.count++;
+    if (classify(&s, (int32_t)atoi(e->d_name), target, (size_t)n)) {
+      failure = ENOMEM;
+      break;
+    }
+    errno = 0;
+  }
+  if (!failure && errno) failure = errno; /* readdir itself failed */
+  char failed_path[4400];
+  snprintf(failed_path, sizeof failed_path, "%s/%s", dir, failed_name);
+  closedir(d);
+  if (failure) {
+    fd_scan_free(&s);
+    return throw_errno(env, failure, failed_name[0] ? "readlink" : "scandir", failed_name[0] ? failed_path : dir);
+  }
+
+  napi_value out, count;
+  napi_create_array_with_length(env, 6, &out);
+  napi_create_uint32(env, s.count, &count);
+  napi_set_element(env, out, 0, count);
+  napi_set_element(env, out, 1, typed(env, napi_uint32_array, s.kinds, K_COUNT, sizeof(uint32_t)));
+  napi_set_element(env, out, 2, typed(env, napi_float64_array, s.inodes.data, s.inodes.len, sizeof(double)));
+  napi_set_element(env, out, 3, typed(env, napi_int32_array, s.sockfds.data, s.sockfds.len, sizeof(int32_t)));
+  napi_set_element(env, out, 4, texts_value(env, &s.deleted));
+  napi_set_element(env, out, 5, texts_value(env, &s.odd));
+  fd_scan_free(&s);
+  return out;
+}
+
+/*
+ * socketProtocols(dir, fds Int32Array) -> Uint8Array: per descriptor 1 if its socket is AF_UNIX
+ * (protocol name "UNIX", "UNIX-STREAM", ...), 2 if another non-TCP/UDP kind, 0 if it could not be
+ * asked (closed since, or not a socket).
+ */
+static napi_value socket_protocols(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  char dir[4096];
+  if (path_call(env, info, 2, argv, dir, sizeof dir)) return NULL;
+  napi_typedarray_type type;
+  size_t count;
+  void *data;
+  if (napi_get_typedarray_info(env, argv[1], &type, &count, &data, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "fds must be an Int32Array");
+    return NULL;
+  }
+  const int32_t *fds = data;
+  uint8_t *kinds = calloc(count ? count : 1, 1);
+  if (!kinds) return throw_errno(env, ENOMEM, "socketProtocols", dir);
+  char path[4200], name[64];
+  for (size_t i = 0; i < count; i++) {
+    snprintf(path, sizeof path, "%s/%d", dir, fds[i]);
+    ssize_t n = getxattr(path, "system.sockprotoname", name, sizeof name - 1);
+    if (n <= 0) continue;
+    name[n] = 0;
+    kinds[i] = strncmp(name, "UNIX", 4) == 0 ? 1 : 2;
+  }
+  napi_value out = typed(env, napi_uint8_array, kinds, count, 1);
+  free(kinds);
+  return out;
+}
+
+/*
+ * readUnixInodes(file) -> Float64Array: field 7 of every line of a /proc/net/unix table whose field 7
+ * starts with a positive decimal number (the header and unreadable lines are skipped), exactly as
+ * forEachUnixInode reads it.
+ */
+static napi_value read_unix_inodes(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  char file[4096];
+  if (path_call(env, info, 1, argv, file, sizeof file)) return NULL;
+  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, errno, "open", file);
+  struct vec inodes = {.item = sizeof(double)};
+  char *buf = malloc(1 << 16);
+  if (!buf) {
+    close(fd);
+    return throw_errno(env, ENOMEM, "read", file);
+  }
+  /* Parser state carried across reads: field number, whether in a token, the inode being read. */
+  int field = 0, in_token = 0, skip_line = 0, digits = 0;
+  double inode = -1;
+  ssize_t n;
+  int failure = 0;
+  while ((n = read(fd, buf, 1 << 16)) > 0) {
+    for (ssize_t i = 0; i < n; i++) {
+      char c = buf[i];
+      if (c == '\n') {
+        if (field == 7 && inode > 0 && vec_push(&inodes, &inode)) failure = ENOMEM;
+        field = 0, in_token = 0, skip_line = 0, digits = 0, inode = -1;
+        continue;
+      }
+      if (skip_line) continue;
+      if (c == ' ') {
+        if (in_token && field == 7) skip_line = 1; /* the path follows: ignore the rest of the line */
+        in_token = 0;
+        continue;
+      }
+      if (!in_token) {
+        in_token = 1;
+        field++;
+        digits = field == 7 && c >= '0' && c <= '9';
+        if (digits) inode = 0;
+      }
+      /* Like forEachUnixInode: the leading digits of field 7 are the inode. */
+      if (digits) {
+        if (c >= '0' && c <= '9') inode = inode * 10 + (c - '0');
+        else digits = 0;
+      }
+    }
+  }
+  if (n < 0) failure = errno;
+  if (!failure && field == 7 && inode > 0 && vec_push(&inodes, &inode)) failure = ENOMEM;
+  close(fd);
+  free(buf);
+  if (failure) {
+    free(inodes.data);
+    return throw_errno(env, failure, "read", file);
+  }
+  napi_value out = typed(env, napi_float64_array, inodes.data, inodes.len, sizeof(double));
+  free(inodes.data);
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"readFdDir", NULL, read_fd_dir, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"socketProtocols", NULL, socket_protocols, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readUnixInodes", NULL, read_unix_inodes, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

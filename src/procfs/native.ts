@@ -1,0 +1,63 @@
+/**
+ * The optional native fast path (native/procfs_fast.c, built by `npm ci` when a C toolchain is
+ * present): the per-descriptor and per-socket loops in C, where Node's readlinkSync alone costs
+ * about 1.35x the syscall it wraps. Everything it returns is raw (link texts as latin1, kinds by
+ * index); classification of anything unusual stays in TypeScript, so both paths agree. Absent or
+ * disabled, the scanner uses the pure TypeScript path (same answers, more CPU).
+ */
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { FD_TYPES } from './fd-target.js';
+
+/** Non-socket kinds counted in C (`enum kind` in procfs_fast.c): FD_TYPES without the socket_ ones. */
+export const NATIVE_KINDS = FD_TYPES.filter((t) => !t.startsWith('socket_'));
+
+/** Descriptors with their raw link text: fds[i] points at texts[i]. */
+export type RawLinks = [fds: Int32Array, texts: string[]];
+
+export type RawFdDir = [
+  count: number,
+  kinds: Uint32Array,
+  socketInodes: Float64Array,
+  socketFds: Int32Array,
+  /** Paths (without the " (deleted)" suffix) of links that ended in it. */
+  deleted: RawLinks,
+  /** Links the C code does not classify: the TypeScript classifier decides. */
+  odd: RawLinks,
+];
+
+/** What a socket descriptor's "system.sockprotoname" says. */
+export const SOCKET_PROTOCOL = { unknown: 0, unix: 1, other: 2 } as const;
+
+export interface NativeProcfs {
+  readFdDir(dir: string): RawFdDir;
+  socketProtocols(dir: string, fds: Int32Array): Uint8Array;
+  readUnixInodes(file: string): Float64Array;
+}
+
+export interface NativeLoad {
+  native: NativeProcfs | undefined;
+  /** Why the fast path is off ("" when on): for the startup log. */
+  reason: string;
+}
+
+/** From src/procfs (tests) or dist/src/procfs (as run). */
+const CANDIDATES = ['../../native/build/Release/lsof_native.node', '../../../native/build/Release/lsof_native.node'].map((p) =>
+  fileURLToPath(new URL(p, import.meta.url)),
+);
+
+let loaded: NativeLoad | undefined;
+
+/** The addon, loaded once per thread; `LSOF_EXPORTER_NATIVE=0` turns it off like --no-scan.native. */
+export function loadNative(): NativeLoad {
+  if (loaded) return loaded;
+  if (process.env.LSOF_EXPORTER_NATIVE === '0') return (loaded = { native: undefined, reason: 'LSOF_EXPORTER_NATIVE=0' });
+  const file = CANDIDATES.find((p) => fs.existsSync(p));
+  if (!file) return (loaded = { native: undefined, reason: 'native/build/Release/lsof_native.node not built (no C toolchain at npm ci?)' });
+  try {
+    return (loaded = { native: createRequire(import.meta.url)(file) as NativeProcfs, reason: '' });
+  } catch (err) {
+    return (loaded = { native: undefined, reason: `${file}: ${(err as Error).message}` });
+  }
+}
