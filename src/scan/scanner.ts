@@ -93,7 +93,7 @@ export class Scanner {
     const index = phase('sockets', () => buildSocketIndex(this.reader, namespaces));
     stats.netnsCount = namespaces.size;
     let listeners = phase('sockets', () => findListeners(live, index));
-    if (phase('descriptors', () => this.attributeOrphans(live, listeners, stats))) listeners = phase('sockets', () => findListeners(live, index));
+    if (phase('descriptors', () => this.attributeOrphans(live, pids, listeners, scanNo, stats))) listeners = phase('sockets', () => findListeners(live, index));
     phase('unix_sockets', () => {
       const fresh = live.filter((p) => p.fdTable && !p.fromCache).map((p) => ({ pid: p.record.pid, netns: p.record.netns, table: p.fdTable! }));
       index.errors += this.unixSockets.classify(this.reader, fresh, (inode) => index.byInode.has(inode), namespaces, index.secondsByNetns);
@@ -236,30 +236,74 @@ export class Scanner {
   }
 
   /**
-   * A listening socket no process holds may belong to a process whose fd table came from the cache
-   * (it closed one fd and opened a listener: same count). Such a socket is the headline signal, so
-   * it is never left to cache staleness: the cached tables of processes in its namespace running as
-   * the socket's uid (where the owner must be) are re-read in the same scan, once per inode (a
-   * permanent orphan, such as a kernel socket, costs once).
-   * @returns whether any table was re-read.
+   * A listening socket no process holds is the headline signal, so its holder is searched for in the
+   * same scan, cheapest and likeliest places first, each step only while some socket is still
+   * holderless (and each inode once: a permanent orphan, such as a kernel socket, costs once):
+   *  1. processes started since the scan listed /proc (on a busy host most orphans are theirs);
+   *  2. processes whose table this scan read but whose descriptor count has moved since (a process
+   *     listening while it was being read);
+   *  3. the cached tables of processes in the socket's namespace running as its uid (where the
+   *     owner must be): a process that closed one fd and listened keeps its count, so its cached
+   *     table hides the listener.
+   * Without steps 1 and 2, a host with steady process churn sent every scan to step 3 and re-read
+   * every cached table of the busiest uid, scan after scan.
+   * @returns whether any process was added or re-read.
    */
-  private attributeOrphans(live: LiveProcess[], listeners: ListenerRecord[], stats: ScanStats): boolean {
-    const orphans = listeners.filter((l) => l.holders.length === 0 && !this.orphansTried.has(l.inode));
-    this.orphansTried = new Set(listeners.filter((l) => l.holders.length === 0).map((l) => l.inode));
+  private attributeOrphans(live: LiveProcess[], listed: number[], listeners: ListenerRecord[], scanNo: number, stats: ScanStats): boolean {
+    const holderless = listeners.filter((l) => l.holders.length === 0);
+    let orphans = holderless.filter((l) => !this.orphansTried.has(l.inode));
+    this.orphansTried = new Set(holderless.map((l) => l.inode));
     if (orphans.length === 0) return false;
+    const steps = [() => this.readNewcomers(live, listed, scanNo, stats), () => this.rereadMoved(live, stats), () => this.rereadSuspects(live, orphans, stats)];
+    let changed = false;
+    for (const step of steps) {
+      changed = step() || changed;
+      if (!changed) continue;
+      orphans = stillHolderless(live, orphans);
+      if (orphans.length === 0) break;
+    }
+    return changed;
+  }
+
+  /** Step 1: pids listed now but not when the scan began, read like the others. */
+  private readNewcomers(live: LiveProcess[], listed: number[], scanNo: number, stats: ScanStats): boolean {
+    const seen = new Set(listed);
+    const newcomers = this.reader.listPids().filter((pid) => !seen.has(pid));
+    if (newcomers.length === 0) return false;
+    stats.processesSeen += newcomers.length;
+    const added = this.readProcesses(newcomers, scanNo, stats);
+    this.readDescriptors(added, stats);
+    live.push(...added);
+    return added.length > 0;
+  }
+
+  /** Step 2: tables read this scan whose process has a different descriptor count now. */
+  private rereadMoved(live: LiveProcess[], stats: ScanStats): boolean {
+    const moved = live.filter((p) => p.fdTable && !p.fromCache && this.fdCount(p.record.pid) !== p.fdTable.count);
+    return this.reread(moved, stats, false);
+  }
+
+  /** Step 3: cached tables in an orphan's namespace, of processes running as its uid. */
+  private rereadSuspects(live: LiveProcess[], orphans: ListenerRecord[], stats: ScanStats): boolean {
     const suspects = live.filter(
       (p) => p.fromCache && orphans.some((o) => o.netns === p.record.netns && (o.socketUid === p.record.euid || o.socketUid === p.record.uid)),
     );
+    return this.reread(suspects, stats, true);
+  }
+
+  private reread(processes: LiveProcess[], stats: ScanStats, wereCached: boolean): boolean {
     const nowMs = this.now();
-    for (const p of suspects) {
-      stats.cacheHits--;
+    for (const p of processes) {
+      // A re-read is not another cache lookup: it turns a hit into a miss, or replaces a miss.
+      if (wereCached) stats.cacheHits--;
+      else stats.cacheMisses--;
       try {
         this.readProcessFds(p, nowMs, stats, true);
       } catch {
         p.fdTable = undefined; // exited since: it holds nothing now
       }
     }
-    return suspects.length > 0;
+    return processes.length > 0;
   }
 
   private readProcessFds(p: LiveProcess, nowMs: number, stats: ScanStats, bypassCache = false): void {
@@ -304,6 +348,13 @@ export class Scanner {
 }
 
 const NO_SOCKETS = new Float64Array(0);
+
+/** The orphans no table of `live` holds. */
+function stillHolderless(live: LiveProcess[], orphans: ListenerRecord[]): ListenerRecord[] {
+  const open = new Set(orphans.map((o) => o.inode));
+  for (const p of live) for (const inode of p.fdTable?.socketInodes ?? NO_SOCKETS) open.delete(inode);
+  return orphans.filter((o) => open.has(o.inode));
+}
 
 /** Listening TCP/UDP sockets with the pids holding a descriptor on each. */
 function findListeners(live: LiveProcess[], index: SocketIndex): ListenerRecord[] {

@@ -13,7 +13,7 @@ import { makeFakeProc } from '../support/fake-proc.js';
 import { startExporter, type RunningExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
 import { waitFor } from '../support/wait.js';
-import { startFdHolder } from '../support/children.js';
+import { startFdHolder, startNodeListener } from '../support/children.js';
 
 const NO_CACHE = { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false };
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -179,5 +179,40 @@ describe('a listener opened behind a cached descriptor table', () => {
     const proc = snap.processes.find((p) => p.pid === held.pid)!;
     expect(proc.fdTypes.socket_tcp).toBe(1);
     expect(proc.fdTypes.device).toBe(0);
+  });
+});
+
+describe('a listener of a process that started after the scan listed /proc', () => {
+  it('is attributed in the same scan, without re-reading the cached tables of its uid', async () => {
+    const quiet = await startFdHolder(['kinds', '2']); // root, like the listener: a step-3 suspect
+    cleanups.push(() => quiet.stop());
+    const late = await startNodeListener({ protocol: 'tcp', host: '127.0.0.1' });
+    cleanups.push(() => late.stop());
+    let hideLate = false;
+    const tablesRead: string[] = [];
+    class LateStartReader extends ProcReader {
+      override listPids(): number[] {
+        const pids = super.listPids();
+        if (!hideLate) return pids;
+        hideLate = false; // only the scan's first listing misses it, as if it started just after
+        return pids.filter((p) => p !== late.pid);
+      }
+      override listDir(dir: string): string[] {
+        tablesRead.push(dir);
+        return super.listDir(dir);
+      }
+      override readFdDirNative(dir: string) {
+        tablesRead.push(dir);
+        return super.readFdDirNative(dir);
+      }
+    }
+    const scanner = new Scanner(new LateStartReader('/proc'), { fdMaxAgeMs: 3_600_000, limitMaxAgeMs: 60_000, containers: false });
+    scanner.scan(); // every table cached
+    hideLate = true;
+    tablesRead.length = 0;
+    const snap = scanner.scan();
+    expect(snap.listeners.find((l) => l.port === late.port && l.protocol === 'tcp')?.holders).toEqual([late.pid]);
+    expect(snap.processes.some((p) => p.pid === late.pid)).toBe(true);
+    expect(tablesRead).not.toContain(`/proc/${quiet.pid}/fd`);
   });
 });
