@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env -S node --max-semi-space-size=1 --optimize-for-size
 /**
  * Composition only: flags -> logger -> scanner worker -> registry (and OTLP push) -> HTTP -> signals.
  */
