@@ -57,6 +57,11 @@ async function startExporter(args: string[]): Promise<Exporter> {
   }
 }
 
+/** Highest sample of scans in (from, to]. */
+function peak(byScan: Map<number, number>, from: number, to: number): number {
+  return Math.max(0, ...[...byScan].filter(([scan]) => scan > from && scan <= to).map(([, rss]) => rss));
+}
+
 function scansOf(text: string): number {
   return Number(/^lsof_scans_total\{result="success"\} (\d+)/m.exec(text)?.[1] ?? 0);
 }
@@ -75,6 +80,13 @@ export interface UnderLoadResult {
   maxMs: number;
   rssAtHalfBytes: number;
   rssAtEndBytes: number;
+  /**
+   * Highest RSS sampled at each completed scan in the third and the last quarter of the run: RSS
+   * saws up and down with garbage collection, so one sample at scan 50 against one at scan 100 says
+   * little; a leak raises the peaks.
+   */
+  rssPeakThirdQuarterBytes: number;
+  rssPeakLastQuarterBytes: number;
   scans: number;
 }
 
@@ -89,6 +101,7 @@ export async function metricsUnderLoad(load: Workload, opts: { scans: number; sc
   const client = new Worker(new URL('./scrape-client.js', import.meta.url), { workerData: { url: exporter.url } });
   const latencies: number[] = [];
   let rssAtHalf = 0;
+  const rssByScan = new Map<number, number>();
   let churnedAt = 0;
   let churning: Promise<unknown> = Promise.resolve();
   try {
@@ -97,6 +110,7 @@ export async function metricsUnderLoad(load: Workload, opts: { scans: number; sc
       client.on('message', ({ ms, scans }: ScrapeSample) => {
         latencies.push(ms);
         if (!rssAtHalf && scans >= opts.scans / 2) rssAtHalf = rssBytes(pid);
+        if (scans > opts.scans / 2 && !rssByScan.has(scans)) rssByScan.set(scans, rssBytes(pid));
         // The steady state of the rounds: a share of the workload replaced once per completed scan.
         if (scans > churnedAt) {
           churnedAt = scans;
@@ -115,6 +129,8 @@ export async function metricsUnderLoad(load: Workload, opts: { scans: number; sc
       maxMs: Math.max(...latencies),
       rssAtHalfBytes: rssAtHalf,
       rssAtEndBytes: rssAtEnd,
+      rssPeakThirdQuarterBytes: peak(rssByScan, opts.scans / 2, (opts.scans * 3) / 4),
+      rssPeakLastQuarterBytes: Math.max(rssAtEnd, peak(rssByScan, (opts.scans * 3) / 4, opts.scans)),
       scans: churnedAt,
     };
   } finally {

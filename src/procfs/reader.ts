@@ -140,9 +140,11 @@ export class ProcReader {
   }
 
   /** The inode of every socket of a /proc/net/unix table, through the fast path when there is one. */
-  readUnixInodes(file: string, onInode: (inode: number) => void): void {
-    if (this.native) this.native.readUnixInodes(file).forEach(onInode);
-    else this.readLines(file, (text) => forEachUnixInode(text, onInode));
+  unixInodes(file: string): Float64Array {
+    if (this.native) return this.native.readUnixInodes(file);
+    const inodes: number[] = [];
+    this.readLines(file, (text) => forEachUnixInode(text, (inode) => inodes.push(inode)));
+    return Float64Array.from(inodes);
   }
 
   /** The native fast path's read of a /proc/PID/fd folder (only when `native` is set). */

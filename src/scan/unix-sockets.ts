@@ -44,46 +44,62 @@ export class UnixSocketClassifier {
     membersByNetns: Map<string, number[]>,
     secondsByNetns: Record<string, number>,
   ): number {
-    const pending = fresh.filter((f) => unknownSockets(f.table, isIp).length > 0);
-    const count = pending.reduce((n, f) => n + unknownSockets(f.table, isIp).length, 0);
+    let pending = withUnknownSockets(fresh, isIp);
+    const count = pending.reduce((n, p) => n + p.unknown.length, 0);
     if (count === 0) return 0;
-    if (reader.native && count * ASK_COST_LINES < Math.max(ASK_ALWAYS_BELOW * ASK_COST_LINES, this.tableLines)) askEachSocket(reader, pending, isIp);
-    const stillUnknown = pending.filter((f) => unknownSockets(f.table, isIp).length > 0);
-    return stillUnknown.length ? this.readTables(reader, stillUnknown, isIp, membersByNetns, secondsByNetns) : 0;
+    if (reader.native && count * ASK_COST_LINES < Math.max(ASK_ALWAYS_BELOW * ASK_COST_LINES, this.tableLines)) {
+      askEachSocket(reader, pending);
+      pending = withUnknownSockets(pending, isIp);
+    }
+    return pending.length ? this.readTables(reader, pending, membersByNetns, secondsByNetns) : 0;
   }
 
-  private readTables(
-    reader: ProcReader,
-    pending: FreshTable[],
-    isIp: (inode: number) => boolean,
-    membersByNetns: Map<string, number[]>,
-    secondsByNetns: Record<string, number>,
-  ): number {
-    const wanted = new Set<number>();
-    for (const f of pending) for (const i of unknownSockets(f.table, isIp)) wanted.add(f.table.socketInodes[i]!);
-    const unix = new Set<number>();
+  /**
+   * Each involved namespace's table, sorted, and a binary search per unknown socket: a cold scan
+   * classifies 150k sockets against 150k lines without two 150k-entry hash sets.
+   */
+  private readTables(reader: ProcReader, pending: Pending[], membersByNetns: Map<string, number[]>, secondsByNetns: Record<string, number>): number {
     const unreadable = new Set<string>();
     let lines = 0;
-    for (const netns of new Set(pending.map((f) => f.netns))) {
+    for (const netns of new Set(pending.map((p) => p.netns))) {
       const t0 = performance.now();
-      const read = readFirst(reader, membersByNetns.get(netns) ?? [], (inode) => {
-        lines++;
-        if (wanted.has(inode)) unix.add(inode);
-      });
-      if (!read) unreadable.add(netns);
+      const table = readFirst(reader, membersByNetns.get(netns) ?? []);
       secondsByNetns[netns] = (secondsByNetns[netns] ?? 0) + (performance.now() - t0) / 1000;
-    }
-    this.tableLines = lines;
-    for (const f of pending) {
-      for (const i of unknownSockets(f.table, isIp)) {
-        const inode = f.table.socketInodes[i]!;
-        // A namespace whose table could not be read leaves its sockets unknown (socket_other).
-        if (unix.has(inode)) f.table.socketProtocols[i] = SOCKET_PROTOCOL.unix;
-        else if (!unreadable.has(f.netns)) f.table.socketProtocols[i] = SOCKET_PROTOCOL.other;
+      if (!table) {
+        unreadable.add(netns); // its sockets stay unknown (socket_other) while the table is cached
+        continue;
+      }
+      lines += table.length;
+      table.sort();
+      for (const { table: t, unknown } of pending.filter((p) => p.netns === netns)) {
+        for (const i of unknown) t.socketProtocols[i] = sortedHas(table, t.socketInodes[i]!) ? SOCKET_PROTOCOL.unix : SOCKET_PROTOCOL.other;
       }
     }
+    this.tableLines = lines;
     return unreadable.size;
   }
+}
+
+/** A fresh table with the indexes of its sockets still to classify. */
+interface Pending extends FreshTable {
+  unknown: number[];
+}
+
+function withUnknownSockets(tables: FreshTable[], isIp: (inode: number) => boolean): Pending[] {
+  return tables.map((t) => ({ ...t, unknown: unknownSockets(t.table, isIp) })).filter((p) => p.unknown.length > 0);
+}
+
+function sortedHas(sorted: Float64Array, x: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid]!;
+    if (v === x) return true;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 /** Indexes of a table's sockets not yet classified and not TCP/UDP. */
@@ -94,11 +110,10 @@ function unknownSockets(table: FdTable, isIp: (inode: number) => boolean): numbe
   return out;
 }
 
-function askEachSocket(reader: ProcReader, pending: FreshTable[], isIp: (inode: number) => boolean): void {
-  for (const { pid, table } of pending) {
-    const idx = unknownSockets(table, isIp);
-    const answers = reader.native!.socketProtocols(reader.procPath(pid, 'fd'), Int32Array.from(idx, (i) => table.socketFds[i]!));
-    idx.forEach((i, k) => (table.socketProtocols[i] = answers[k]!));
+function askEachSocket(reader: ProcReader, pending: Pending[]): void {
+  for (const { pid, table, unknown } of pending) {
+    const answers = reader.native!.socketProtocols(reader.procPath(pid, 'fd'), Int32Array.from(unknown, (i) => table.socketFds[i]!));
+    unknown.forEach((i, k) => (table.socketProtocols[i] = answers[k]!));
   }
 }
 
@@ -106,15 +121,13 @@ function askEachSocket(reader: ProcReader, pending: FreshTable[], isIp: (inode: 
  * The namespace's /proc/net/unix through the first member whose net folder opens (a member may exit
  * or hide its net folder: the next one is tried).
  */
-function readFirst(reader: ProcReader, pids: number[], onInode: (inode: number) => void): boolean {
+function readFirst(reader: ProcReader, pids: number[]): Float64Array | undefined {
   for (const pid of pids) {
-    const file = reader.procPath(pid, 'net', 'unix');
     try {
-      reader.readUnixInodes(file, onInode);
-      return true;
+      return reader.unixInodes(reader.procPath(pid, 'net', 'unix'));
     } catch {
       // exited, or hides its net folder: try the next member
     }
   }
-  return false;
+  return undefined;
 }

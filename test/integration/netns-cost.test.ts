@@ -22,9 +22,10 @@ class TableCountingReader extends ProcReader {
     this.record(file);
     return text;
   }
-  override readUnixInodes(file: string, onInode: (inode: number) => void): void {
-    super.readUnixInodes(file, onInode);
+  override unixInodes(file: string): Float64Array {
+    const inodes = super.unixInodes(file);
     this.record(file);
+    return inodes;
   }
   private record(file: string): void {
     const m = TABLE.exec(file);
