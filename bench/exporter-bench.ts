@@ -14,7 +14,7 @@ import type { ScrapeSample } from './scrape-client.js';
 
 const MAIN_JS = fileURLToPath(new URL('../src/main.js', import.meta.url));
 /** As every launcher of the project starts it (test/deploy/node-flags.test.ts). */
-const MAIN_THREAD_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
+const MAIN_THREAD_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10'];
 
 interface Exporter {
   child: ChildProcess;
