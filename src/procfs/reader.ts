@@ -147,6 +147,11 @@ export class ProcReader {
     return Float64Array.from(inodes);
   }
 
+  /** Per descriptor of `pid`, what its socket is (SOCKET_PROTOCOL); native fast path only. */
+  socketProtocols(pid: number, fds: Int32Array): Uint8Array {
+    return this.native!.socketProtocols(this.procPath(pid, 'fd'), fds);
+  }
+
   /** The native fast path's read of a /proc/PID/fd folder (only when `native` is set). */
   readFdDirNative(dir: string): RawFdDir {
     return this.native!.readFdDir(dir);

@@ -257,8 +257,8 @@ export class Scanner {
     const steps = [() => this.readNewcomers(live, listed, scanNo, stats), () => this.rereadMoved(live, stats), () => this.rereadSuspects(live, orphans, stats)];
     let changed = false;
     for (const step of steps) {
-      changed = step() || changed;
-      if (!changed) continue;
+      if (!step()) continue;
+      changed = true;
       orphans = stillHolderless(live, orphans);
       if (orphans.length === 0) break;
     }
@@ -279,7 +279,11 @@ export class Scanner {
 
   /** Step 2: tables read this scan whose process has a different descriptor count now. */
   private rereadMoved(live: LiveProcess[], stats: ScanStats): boolean {
-    const moved = live.filter((p) => p.fdTable && !p.fromCache && this.fdCount(p.record.pid) !== p.fdTable.count);
+    // Without a kernel count (before 6.2) nothing is known to have moved: step 3 covers those.
+    const moved = live.filter((p) => {
+      const now = p.fdTable && !p.fromCache ? this.fdCount(p.record.pid) : null;
+      return now !== null && now !== p.fdTable!.count;
+    });
     return this.reread(moved, stats, false);
   }
 

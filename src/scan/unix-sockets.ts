@@ -112,7 +112,7 @@ function unknownSockets(table: FdTable, isIp: (inode: number) => boolean): numbe
 
 function askEachSocket(reader: ProcReader, pending: Pending[]): void {
   for (const { pid, table, unknown } of pending) {
-    const answers = reader.native!.socketProtocols(reader.procPath(pid, 'fd'), Int32Array.from(unknown, (i) => table.socketFds[i]!));
+    const answers = reader.socketProtocols(pid, Int32Array.from(unknown, (i) => table.socketFds[i]!));
     unknown.forEach((i, k) => (table.socketProtocols[i] = answers[k]!));
   }
 }
