@@ -3,7 +3,7 @@
  * to the same facts (listener holders "protocol/family/port/pid", deleted files "pid/inode/size") and
  * compared with what the workload itself reported.
  */
-import type { Snapshot } from '../src/scan/snapshot.js';
+import type { ScanContext as Snapshot } from '../src/scan/context.js';
 import type { Workload } from './workload.js';
 
 export interface Findings {
@@ -28,7 +28,7 @@ export function exporterFindings(snap: Snapshot, pids: Set<number>): Findings {
   for (const l of snap.listeners) {
     for (const pid of l.holders) if (pids.has(pid)) f.listeners.add(listenerKey(l.protocol, l.family, l.port, pid));
   }
-  for (const d of snap.deletedFiles) {
+  for (const d of snap.deletedFiles ?? []) {
     for (const h of d.holders) if (pids.has(h.pid)) f.deleted.add(deletedKey(h.pid, d.inode, d.size));
   }
   return f;

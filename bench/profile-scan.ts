@@ -3,7 +3,7 @@
  * tools, and the exporter's per-phase times for cold and steady scans (for profiling with --cpu-prof).
  */
 import fs from 'node:fs';
-import { ProcReader } from '../src/procfs/reader.js';
+import { ProcFs } from '../src/procfs/proc.js';
 import { DEFAULT_SCANNER_OPTIONS, Scanner } from '../src/scan/scanner.js';
 import { compileHelpers } from './tools.js';
 import { Workload } from './workload.js';
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const load = new Workload(bin.workload, { processes: arg('procs', 200), fdsPerProcess: arg('fds', 500), listenEvery: 5, nobodyEvery: 4 });
   try {
     await load.startAll();
-    const reader = new ProcReader('/proc');
+    const reader = ProcFs.at('/proc');
     let clock = Date.now();
     const steady = new Scanner(reader, DEFAULT_SCANNER_OPTIONS, () => clock);
     for (let i = 0; i < arg('scans', 5); i++) {

@@ -1,6 +1,6 @@
 /** The bench's printed result: medians and ratios per tool, and PASS/FAIL against issue 5's targets. */
 import { median } from './stats.js';
-import { SCAN_PHASES } from '../src/scan/snapshot.js';
+import { SCAN_PHASES } from '../src/scan/scan-stats.js';
 import { TOOLS, type RoundsResult } from './scan-rounds.js';
 import type { UnderLoadResult } from './exporter-bench.js';
 

@@ -3,9 +3,10 @@
  * (the order rotates between rounds so no tool always runs on a warmer page cache) and keep its CPU
  * and wall time. Findings of every tool are cross-checked against the workload in every round.
  */
-import { ProcReader } from '../src/procfs/reader.js';
+import { ProcFs } from '../src/procfs/proc.js';
 import { DEFAULT_SCANNER_OPTIONS, Scanner, type ScannerOptions } from '../src/scan/scanner.js';
-import type { ScanPhase, Snapshot } from '../src/scan/snapshot.js';
+import type { ScanContext as Snapshot } from '../src/scan/context.js';
+import type { ScanPhase } from '../src/scan/scan-stats.js';
 import {
   compareFindings,
   expectedFindings,
@@ -63,7 +64,7 @@ function timedScan(scanner: Scanner): { sample: Sample; snapshot: Snapshot } {
 export async function runRounds(bin: Binaries, load: Workload, opts: RoundsOptions, log: (s: string) => void): Promise<RoundsResult> {
   const empty: RoundsResult = { samples: Object.fromEntries(TOOLS.map((t) => [t, []])) as unknown as Record<Tool, Sample[]>, steady: [], mismatches: [] };
   if (opts.rounds === 0) return empty;
-  const reader = new ProcReader('/proc');
+  const reader = ProcFs.at('/proc');
   let clockMs = Date.now();
   const steadyScanner = new Scanner(reader, opts.scanner, () => clockMs);
   // Warm the caches, then run one full cache age of scans at the interval, so the steady scans below

@@ -5,7 +5,8 @@
  * prints it as one line and exits 2.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_GROUP_BY, GROUP_LABELS, type GroupLabel } from './model/grouping.js';
+import { DEFAULT_GROUP_BY, GROUP_LABELS, type GroupLabel } from './signals/labels.js';
+import { SIGNALS } from './signals/index.js';
 
 /** Outside the fully allocated 9100-9999 exporter range of the Prometheus default port allocations. */
 export const DEFAULT_PORT = 10411;
@@ -23,6 +24,8 @@ export interface Config {
   deletedTop: number;
   maxSeries: number;
   groupBy: GroupLabel[];
+  /** Names of the enabled collectors (signals), in registration order. */
+  collectors: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'logfmt' | 'json';
   textfile: string | null;
@@ -74,9 +77,32 @@ export const FLAGS: Record<string, FlagSpec> = {
   'otlp.endpoint': { default: '', help: 'Also push the metrics over OTLP/HTTP to this collector (base URL, e.g. http://localhost:4318; /v1/metrics is added when the URL has no path). Overrides OTEL_EXPORTER_OTLP_[METRICS_]ENDPOINT.' },
   'otlp.protocol': { default: '', help: `OTLP protocol: ${OTLP_PROTOCOLS.join(' or ')} (default: OTEL_EXPORTER_OTLP_[METRICS_]PROTOCOL, else http/protobuf).` },
   once: { boolean: true, help: 'Scan once, print the listeners as process/user/address:port (plus netns= and container= outside the host namespace), sorted and unique, and exit.' },
+  'collector.disable-defaults': { boolean: true, help: 'Disable every collector that is on by default; enable some with --collector.NAME.' },
+  ...collectorFlags(),
   help: { boolean: true, help: 'Show this help and exit.' },
   version: { boolean: true, help: 'Show the version and exit.' },
 };
+
+/** --collector.NAME and --no-collector.NAME for every signal, as node_exporter names them. */
+function collectorFlags(): Record<string, FlagSpec> {
+  const flags: Record<string, FlagSpec> = {};
+  for (const s of SIGNALS) {
+    const state = s.enabledByDefault ? 'on' : 'off';
+    flags[`collector.${s.name}`] = { boolean: true, help: `Enable the ${s.name} collector (default: ${state}). ${s.help}` };
+    flags[`no-collector.${s.name}`] = { boolean: true, help: `Disable the ${s.name} collector.` };
+  }
+  return flags;
+}
+
+function parseCollectors(bool: (name: string) => boolean): string[] {
+  const defaults = !bool('collector.disable-defaults');
+  return SIGNALS.filter((s) => {
+    const on = bool(`collector.${s.name}`);
+    const off = bool(`no-collector.${s.name}`);
+    if (on && off) throw new ConfigError(`--collector.${s.name} and --no-collector.${s.name}: give one, not both`);
+    return on || (!off && defaults && s.enabledByDefault);
+  }).map((s) => s.name);
+}
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
   const values = parseFlagValues(argv);
@@ -95,6 +121,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     deletedTop: parseInteger('deleted.top', str('deleted.top'), 0, 10_000),
     maxSeries: parseInteger('metrics.max-series', str('metrics.max-series'), 1, 1_000_000),
     groupBy: parseGroupBy(str('group.by')),
+    collectors: parseCollectors(bool),
     logLevel: oneOf('log.level', str('log.level'), ['debug', 'info', 'warn', 'error'] as const),
     logFormat: oneOf('log.format', str('log.format'), ['logfmt', 'json'] as const),
     textfile: str('output.textfile') || null,

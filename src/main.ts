@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=10
 /**
- * Composition only: flags -> logger -> scanner worker -> registry (and OTLP push) -> HTTP -> signals.
+ * Composition only: flags -> logger -> scanner worker -> registry (and OTLP push) -> HTTP -> OS signals.
  */
 import type { AddressInfo } from 'node:net';
 import { ConfigError, helpText, parseConfig, type Config } from './config.js';
@@ -20,6 +20,7 @@ import { ScanLoop } from './worker/scan-loop.js';
 import { listenerLines } from './once.js';
 import { VERSION } from './version.js';
 import { loadNative } from './procfs/native.js';
+import { signalsNamed } from './signals/index.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`lsof-exporter: ${message}\n`);
@@ -42,6 +43,7 @@ function workerConfig(cfg: Config): WorkerConfig {
     listenerPollIntervalMs: cfg.listenerPollIntervalMs,
     scanner: { fdMaxAgeMs: cfg.fdCacheMaxAgeMs, limitMaxAgeMs: 60_000, containers: cfg.containerLabels },
     model: { groupBy: cfg.groupBy, maxSeries: cfg.maxSeries, deletedTop: cfg.deletedTop },
+    collectors: cfg.collectors,
   };
 }
 
@@ -49,6 +51,7 @@ function runOnce(cfg: Config): void {
   const loop = new ScanLoop(workerConfig(cfg), () => {});
   const { model } = loop.scanOnce();
   for (const line of listenerLines(model)) process.stdout.write(`${line}\n`);
+  for (const [collector, h] of Object.entries(model.health)) if (!h.success) process.stderr.write(`lsof-exporter: collector ${collector} failed: ${h.error}\n`);
 }
 
 /** Read at start so a malformed file is one line and exit 2, before anything listens. */
@@ -66,17 +69,18 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   const webConfig = openWebConfig(cfg.webConfigFile);
   const scanner = new BackgroundScanner(workerConfig(cfg), log);
   scanner.onSnapshot(warnOnceWhenUninspectable(log));
-  const registry = createExposition(() => scanner.current(), { groupBy: cfg.groupBy, runtimeMetrics: true });
+  const signals = signalsNamed(cfg.collectors);
+  const registry = createExposition(() => scanner.current(), { signals, groupBy: cfg.groupBy, runtimeMetrics: true });
   if (cfg.textfile) {
     const file = cfg.textfile;
     // no process_*/nodejs_* runtime families: node_exporter exposes its own process_* and would collide
-    const textRegistry = createExposition(() => scanner.current(), { groupBy: cfg.groupBy, runtimeMetrics: false });
+    const textRegistry = createExposition(() => scanner.current(), { signals, groupBy: cfg.groupBy, runtimeMetrics: false });
     scanner.onSnapshot(() => {
       writeTextfile(file, textRegistry).catch((err: Error) => log.warn({ err: err.message, file }, 'cannot write textfile'));
     });
   }
   // Loaded only when asked for, so an exporter that only serves /metrics never loads the SDK.
-  const otlp = cfg.otlp ? (await import('./exporters/otel.js')).startOtlpPush(() => scanner.current(), cfg.otlp, { maxSeries: cfg.maxSeries }, log) : null;
+  const otlp = cfg.otlp ? (await import('./exporters/otel.js')).startOtlpPush(() => scanner.current(), cfg.otlp, { maxSeries: cfg.maxSeries, signals }, log) : null;
   if (cfg.otlp) log.info({ endpoint: cfg.otlp.endpoint, protocol: cfg.otlp.protocol, interval_ms: cfg.otlp.intervalMs }, 'pushing metrics over OTLP');
   const app = createApp({
     telemetryPath: cfg.telemetryPath,

@@ -4,11 +4,12 @@
  * listener outside the host's network namespace says which one (and its container), so the same port
  * in two namespaces is two lines, as it is two series.
  */
-import type { Model } from './model/aggregate.js';
+import type { Model } from './model/model.js';
+import { listenerProcesses } from './signals/listeners.js';
 
 export function listenerLines(model: Model): string[] {
   const lines = new Set<string>();
-  for (const { labels } of model.samples.listener_processes) {
+  for (const { labels } of model.samples[listenerProcesses.name] ?? []) {
     lines.add(formatListener(labels));
   }
   return [...lines].sort();

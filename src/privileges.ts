@@ -33,7 +33,7 @@ export function warnOnceWhenUninspectable(log: Logger): (view: ExporterView) => 
   const missing = 'missing' in caps ? caps.missing : null;
   let warned = false;
   return (view) => {
-    const n = view.snapshot?.stats.uninspectable ?? 0;
+    const n = view.stats?.uninspectable ?? 0;
     if (warned || n === 0) return;
     warned = true;
     log.warn({ uninspectable_processes: n, missing_capabilities: missing?.join(',') ?? 'unknown' }, uninspectableWarning(missing, n));

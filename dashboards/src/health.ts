@@ -21,7 +21,7 @@ export const HEALTH_QUERIES = {
   errors: `sum by (instance, source) (${select('lsof_scan_errors')})`,
   uninspectable: select('lsof_scan_uninspectable_processes'),
   withoutNativePath: `count(${select('lsof_scan_native_fast_path')} == 0) or vector(0)`,
-  seriesDropped: `sum by (instance, family) (${select('lsof_series_dropped')})`,
+  seriesDropped: `sum by (instance, metric) (${select('lsof_series_dropped')})`,
   scrapeDuration: select('scrape_duration_seconds'),
 };
 
@@ -175,7 +175,7 @@ function costPanels() {
         alerts: ['LsofExporterSeriesCapped'],
       },
       'none',
-      rangeQuery(HEALTH_QUERIES.seriesDropped, '{{instance}} {{family}}'),
+      rangeQuery(HEALTH_QUERIES.seriesDropped, '{{instance}} {{metric}}'),
     ),
     timeseriesPanel(
       {

@@ -25,8 +25,9 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { OtlpConfig } from '../config.js';
-import { FAMILIES } from '../metrics/catalog.js';
+import { exposedFamilies, type ExposedFamily } from '../metrics/catalog.js';
 import type { ExporterView } from '../metrics/exporter-view.js';
+import type { Signal } from '../signals/signal.js';
 import { VERSION } from '../version.js';
 import { toAttributes } from './otel-attributes.js';
 import { OutageLog, type OutageLogger } from './otel-outage.js';
@@ -44,6 +45,8 @@ export interface OtlpPush {
 export interface OtlpPushOptions {
   /** --metrics.max-series: the most series a family shows in one snapshot. */
   maxSeries: number;
+  /** The enabled signals, whose families are pushed. */
+  signals: readonly Signal[];
 }
 
 /**
@@ -56,7 +59,8 @@ export function startOtlpPush(view: () => ExporterView, cfg: OtlpConfig, opts: O
   const outages = new OutageLog(log, cfg.endpoint);
   const resource = otlpResource();
   let stopped = false;
-  const start = (): Pipeline => startPipeline(view, cfg, { resource, outages, budget: budgetFor(opts.maxSeries), onExhausted: rebuild });
+  const families = exposedFamilies(opts.signals);
+  const start = (): Pipeline => startPipeline(view, cfg, { resource, outages, families, budget: budgetFor(opts.maxSeries), onExhausted: rebuild });
   const rebuild = () => {
     if (stopped) return;
     const old = current;
@@ -94,6 +98,7 @@ interface Pipeline {
 
 interface PipelineParts {
   resource: Resource;
+  families: readonly ExposedFamily[];
   outages: OutageLog;
   budget: SeriesBudget;
   onExhausted: () => void;
@@ -110,9 +115,9 @@ function startPipeline(view: () => ExporterView, cfg: OtlpConfig, parts: Pipelin
   const provider = new MeterProvider({ resource: parts.resource, readers: [reader] });
   let retired = false;
   let rebuildRequested = false;
-  registerInstruments(provider, (result, instruments) => {
+  registerInstruments(provider, parts.families, (result, instruments) => {
     if (retired) return;
-    observeAll(result, view(), instruments, parts.budget);
+    observeAll(result, view(), parts.families, instruments, parts.budget);
     if (parts.budget.exhausted && !rebuildRequested) {
       rebuildRequested = true;
       // Not from inside the SDK's own collection: after it, on a clean stack.
@@ -143,21 +148,21 @@ type BatchCallback = (result: BatchObservableResult, instruments: readonly Obser
  * attribute sets after they are gone (a group that exited would show its last count forever); a
  * gauge reports exactly the current snapshot, as /metrics does.
  */
-function registerInstruments(provider: MeterProvider, callback: BatchCallback): void {
+function registerInstruments(provider: MeterProvider, families: readonly ExposedFamily[], callback: BatchCallback): void {
   const meter = provider.getMeter(DEFAULT_SERVICE_NAME, VERSION);
-  const instruments = FAMILIES.map((def) => {
+  const instruments = families.map(({ family: def }) => {
     const options = { description: def.help, unit: def.unit };
     return def.type === 'counter' ? meter.createObservableCounter(def.otelName, options) : meter.createObservableGauge(def.otelName, options);
   });
   meter.addBatchObservableCallback((result) => callback(result, instruments), instruments);
 }
 
-function observeAll(result: BatchObservableResult, v: ExporterView, instruments: readonly Observable[], budget: SeriesBudget): void {
-  FAMILIES.forEach((def, i) => {
+function observeAll(result: BatchObservableResult, v: ExporterView, families: readonly ExposedFamily[], instruments: readonly Observable[], budget: SeriesBudget): void {
+  families.forEach(({ family: def, read }, i) => {
     const instrument = instruments[i]!;
-    for (const s of def.read(v)) {
+    for (const s of read(v)) {
       budget.note(def.name, JSON.stringify(s.labels));
-      result.observe(instrument, s.value, toAttributes(def.name, s.labels));
+      result.observe(instrument, s.value, toAttributes(s.labels));
     }
   });
 }

@@ -1,15 +1,19 @@
 /**
- * prom-client adapter over the catalog: one metric per family whose collect() copies the samples
- * of the current view. collect() never throws (a throwing collect fails the whole scrape in
+ * prom-client adapter over the exposed families (the enabled signals' and the exporter's own): one
+ * metric per family whose collect() copies the samples of the current view. collect() never throws (a throwing collect fails the whole scrape in
  * prom-client); it only reads data already computed when the snapshot arrived.
  */
 import client from 'prom-client';
-import { FAMILIES, fullName, labelNames } from '../metrics/catalog.js';
+import { exposedFamilies } from '../metrics/catalog.js';
 import type { ExporterView } from '../metrics/exporter-view.js';
+import { fullName, labelNames } from '../signals/family.js';
+import type { Signal } from '../signals/signal.js';
 
 const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 export interface PrometheusOptions {
+  /** The enabled signals, whose families are exposed. */
+  signals: readonly Signal[];
   groupBy: readonly string[];
   /** prom-client's process_* and nodejs_* metrics about the exporter itself. */
   runtimeMetrics: boolean;
@@ -57,7 +61,7 @@ function runtimeRegistry(): client.Registry {
 
 export function createRegistry(view: () => ExporterView, opts: PrometheusOptions): client.Registry {
   const registry = new client.Registry();
-  for (const def of FAMILIES) {
+  for (const { family: def, read } of exposedFamilies(opts.signals)) {
     const config = {
       name: fullName(def),
       help: def.help,
@@ -69,7 +73,7 @@ export function createRegistry(view: () => ExporterView, opts: PrometheusOptions
         ...config,
         collect() {
           this.reset();
-          for (const s of def.read(view())) this.inc(s.labels, s.value);
+          for (const s of read(view())) this.inc(s.labels, s.value);
         },
       });
     } else {
@@ -77,7 +81,7 @@ export function createRegistry(view: () => ExporterView, opts: PrometheusOptions
         ...config,
         collect() {
           this.reset();
-          for (const s of def.read(view())) this.set(s.labels, s.value);
+          for (const s of read(view())) this.set(s.labels, s.value);
         },
       });
     }

@@ -1,26 +1,23 @@
 /**
- * What the outputs read: the latest complete snapshot, its model, and the scan loop's own counters.
- * Replaced as a whole (never mutated) when a scan completes, so a scrape sees one scan, whole.
+ * What the outputs read: the model of the latest complete scan, its statistics, and the scan loop's
+ * own counters. Replaced as a whole (never mutated) when a scan completes, so a scrape sees one scan,
+ * whole. The worker keeps the scan context; copying it to this thread every scan only grew its heap.
  */
-import type { Model } from '../model/aggregate.js';
-import type { ScanStats } from '../scan/snapshot.js';
+import type { Model } from '../model/model.js';
+import type { ScanStats } from '../scan/scan-stats.js';
 
 export interface ExporterView {
-  /**
-   * What the outputs need of the last scan besides its model: its statistics. The worker keeps the
-   * processes, listeners and files; copying them to this thread every scan only grew its heap.
-   */
-  snapshot: { stats: ScanStats } | null;
+  stats: ScanStats | null;
   model: Model | null;
   scansSucceeded: number;
   scansFailed: number;
   lastSuccessMs: number | null;
-  /** Listener polls between full scans (fast new-listener path), and how many found a new listener. */
+  /** Listener polls between full scans (the fast new-listener path). */
   listenerPolls: number;
 }
 
 export const EMPTY_VIEW: ExporterView = Object.freeze({
-  snapshot: null,
+  stats: null,
   model: null,
   scansSucceeded: 0,
   scansFailed: 0,

@@ -3,14 +3,13 @@
  * (bounded on a sane host); --group.by may add the executable path or container id. Command lines
  * are deliberately not offered: they carry secrets.
  */
-import type { ProcessRecord } from '../scan/snapshot.js';
+import type { ProcessRecord } from '../scan/context.js';
+import type { GroupLabel } from '../signals/labels.js';
 
-export const GROUP_LABELS = ['user', 'process', 'executable', 'container_id'] as const;
-export type GroupLabel = (typeof GROUP_LABELS)[number];
-export const DEFAULT_GROUP_BY: GroupLabel[] = ['user', 'process'];
+export { DEFAULT_GROUP_BY, GROUP_LABELS, type GroupLabel } from '../signals/labels.js';
 
-export function groupLabels(p: ProcessRecord, by: readonly GroupLabel[]): Record<string, string> {
-  const labels: Record<string, string> = {};
+export function groupLabels(p: ProcessRecord, by: readonly GroupLabel[]): Partial<Record<GroupLabel, string>> {
+  const labels: Partial<Record<GroupLabel, string>> = {};
   for (const l of by) labels[l] = groupValue(p, l);
   return labels;
 }

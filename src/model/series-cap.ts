@@ -4,7 +4,7 @@
  * values kept first (ties broken by label text, so the choice is stable between scrapes), and the
  * number dropped is reported as lsof_series_dropped{family}.
  */
-import type { Sample } from './sample.js';
+import type { Sample } from '../signals/family.js';
 
 export function capSamples(samples: Sample[], max: number): { kept: Sample[]; dropped: number } {
   if (samples.length <= max) return { kept: samples, dropped: 0 };

@@ -3,6 +3,8 @@
  *   socket:[INODE]  pipe:[INODE]  anon_inode:[eventfd] / anon_inode:inotify ...  /path  /path (deleted)
  * Sockets are split further once the socket tables are known (see scan/socket-index.ts).
  */
+import { splitDeletedSuffix } from './deleted-link.js';
+
 export const FD_TYPES = [
   'file',
   'device',
@@ -26,7 +28,6 @@ export type FdTarget =
   | { kind: 'path'; path: string; deletedSuffix: boolean; device: boolean }
   | { kind: 'simple'; type: FdType };
 
-const DELETED_SUFFIX = ' (deleted)';
 const ANON_TYPES: Record<string, FdType> = {
   eventfd: 'anon_eventfd',
   eventpoll: 'anon_eventpoll',
@@ -49,13 +50,9 @@ export function classifyFdTarget(target: string): FdTarget {
   return { kind: 'simple', type: 'other' };
 }
 
-/**
- * The kernel appends " (deleted)" to the path of an unlinked file, but a live file may carry that
- * text in its own name. `deletedSuffix` only makes the fd a candidate: the scanner confirms with stat.
- */
+/** `deletedSuffix` only makes the fd a candidate (deleted-link.ts): the scan confirms with stat. */
 function classifyPath(target: string): FdTarget {
-  const deletedSuffix = target.endsWith(DELETED_SUFFIX);
-  const path = deletedSuffix ? target.slice(0, -DELETED_SUFFIX.length) : target;
+  const { path, suffixed: deletedSuffix } = splitDeletedSuffix(target);
   const device = path.startsWith('/dev/') && !path.startsWith('/dev/shm/') && !path.startsWith('/dev/mqueue/');
   return { kind: 'path', path, deletedSuffix, device };
 }

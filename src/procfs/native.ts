@@ -49,7 +49,7 @@ const CANDIDATES = ['../../native/build/Release/lsof_native.node', '../../../nat
 
 let loaded: NativeLoad | undefined;
 
-/** The addon, loaded once per thread; `LSOF_EXPORTER_NATIVE=0` turns it off like --no-scan.native. */
+/** The addon, loaded once per thread; `LSOF_EXPORTER_NATIVE=0` turns it off (the TypeScript path). */
 export function loadNative(): NativeLoad {
   if (loaded) return loaded;
   if (process.env.LSOF_EXPORTER_NATIVE === '0') return (loaded = { native: undefined, reason: 'LSOF_EXPORTER_NATIVE=0' });

@@ -1,7 +1,8 @@
 /**
- * The one place that touches the procfs and the host's /etc files. Everything here is a thin,
- * synchronous read (the scanner runs in a worker thread, where sync calls are the cheapest way to
- * issue hundreds of thousands of small syscalls); all parsing lives in the sibling modules.
+ * The I/O under the procfs handles (proc.ts): the one place that touches the procfs and the host's
+ * /etc files. Everything here is a thin, synchronous read of a path the handles built (the scanner
+ * runs in a worker thread, where sync calls are the cheapest way to issue hundreds of thousands of
+ * small syscalls); all parsing lives in the sibling modules. Tests subclass it to inject faults.
  *
  * Files under /proc report a size of 0 (or a wrong one), so they are read until EOF without
  * trusting stat (see prometheus/procfs internal/util/readfile.go).
@@ -9,7 +10,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { forEachUnixInode } from './net-unix.js';
-import { loadNative, type NativeProcfs, type RawFdDir } from './native.js';
 
 /** Upper bound on one /proc file we are willing to hold: a socket table of 2M sockets fits. */
 const MAX_PROC_FILE_BYTES = 512 * 1024 * 1024;
@@ -26,20 +26,12 @@ export function classifyReadError(err: unknown): ReadFailure {
   return 'other';
 }
 
-export interface ReaderOptions {
-  /** Use the native fast path when it is built (default true); false forces the TypeScript path. */
-  native?: boolean;
-}
-
 export class ProcReader {
   private chunk = Buffer.allocUnsafe(SMALL_BUFFER_BYTES);
-  /** The native fast path (src/procfs/native.ts), or undefined for the TypeScript path. */
-  readonly native: NativeProcfs | undefined;
 
-  constructor(readonly procRoot: string, readonly rootfs: string = '/', options: ReaderOptions = {}) {
-    this.native = options.native === false ? undefined : loadNative().native;
-  }
+  constructor(readonly procRoot: string, readonly rootfs: string = '/') {}
 
+  /** Only proc.ts builds procfs paths (through this), so a path exists in one place. */
   procPath(...parts: (string | number)[]): string {
     return path.join(this.procRoot, ...parts.map(String));
   }
@@ -79,13 +71,6 @@ export class ProcReader {
     const bigger = Buffer.allocUnsafe(this.chunk.length * 2);
     this.chunk.copy(bigger);
     this.chunk = bigger;
-  }
-
-  readBytes(file: string): Buffer {
-    const n = this.readWhole(file); // may replace this.chunk: read it after
-    const bytes = Buffer.from(this.chunk.subarray(0, n));
-    this.shrink();
-    return bytes;
   }
 
   readText(file: string): string {
@@ -130,31 +115,16 @@ export class ProcReader {
     if (this.chunk.length > SMALL_BUFFER_BYTES) this.chunk = Buffer.allocUnsafe(SMALL_BUFFER_BYTES);
   }
 
-  readLinkBytes(file: string): Buffer {
-    return fs.readlinkSync(file, { encoding: 'buffer' });
-  }
-
   /** Link text as latin1: lossless for bytes, cheap; decode for labels only where needed. */
   readLinkRaw(file: string): string {
     return fs.readlinkSync(file, { encoding: 'latin1' });
   }
 
-  /** The inode of every socket of a /proc/net/unix table, through the fast path when there is one. */
+  /** The inode of every socket of a /proc/net/unix table (the TypeScript path; see fd-table.ts). */
   unixInodes(file: string): Float64Array {
-    if (this.native) return this.native.readUnixInodes(file);
     const inodes: number[] = [];
     this.readLines(file, (text) => forEachUnixInode(text, (inode) => inodes.push(inode)));
     return Float64Array.from(inodes);
-  }
-
-  /** Per descriptor of `pid`, what its socket is (SOCKET_PROTOCOL); native fast path only. */
-  socketProtocols(pid: number, fds: Int32Array): Uint8Array {
-    return this.native!.socketProtocols(this.procPath(pid, 'fd'), fds);
-  }
-
-  /** The native fast path's read of a /proc/PID/fd folder (only when `native` is set). */
-  readFdDirNative(dir: string): RawFdDir {
-    return this.native!.readFdDir(dir);
   }
 
   listDir(dir: string): string[] {
@@ -166,9 +136,9 @@ export class ProcReader {
     return fs.statSync(file, { bigint: true });
   }
 
-  /** On kernel >= 6.2 the size of /proc/PID/fd is the number of open descriptors. */
-  fdDirSize(pid: number): number {
-    return fs.statSync(this.procPath(pid, 'fd')).size;
+  /** stat(2) size: for /proc/PID/fd on Linux >= 6.2, the number of open descriptors. */
+  statSize(file: string): number {
+    return fs.statSync(file).size;
   }
 
   rootfsPath(file: string): string {

@@ -6,14 +6,11 @@ export interface ProcStatus {
   name: string;
   realUid: number;
   effectiveUid: number;
-  /** Threads count; absent in some fixture trees, so optional. */
-  threads?: number;
 }
 
 export function parseProcStatus(text: string): ProcStatus {
   let name: string | undefined;
   let uids: number[] | undefined;
-  let threads: number | undefined;
   for (const line of text.split('\n')) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
@@ -21,11 +18,10 @@ export function parseProcStatus(text: string): ProcStatus {
     const value = line.slice(colon + 1).replace(/^\t/, '');
     if (key === 'Name') name = unescapeName(value);
     else if (key === 'Uid') uids = value.trim().split(/\s+/).map(Number);
-    else if (key === 'Threads') threads = Number(value.trim());
   }
   if (name === undefined) throw new Error('status: no Name line');
   if (!uids || uids.length < 2 || uids.some((u) => !Number.isInteger(u))) throw new Error('status: bad Uid line');
-  return { name, realUid: uids[0]!, effectiveUid: uids[1]!, threads };
+  return { name, realUid: uids[0]!, effectiveUid: uids[1]! };
 }
 
 function unescapeName(value: string): string {

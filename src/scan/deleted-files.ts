@@ -3,30 +3,31 @@
  * the link count is 0. The suffix alone proves nothing (a live file may be named "x (deleted)").
  * Files are keyed by device+inode so one file held by 50 workers is one file of one size.
  */
+import { isUnlinked } from '../procfs/deleted-link.js';
+import type { FdTable } from '../procfs/fd-table.js';
 import { decodeProcBytes } from '../procfs/proc-text.js';
-import type { ProcReader } from '../procfs/reader.js';
-import type { FdTable } from './fd-table.js';
-import type { DeletedFileRecord } from './snapshot.js';
+import type { ProcFs } from '../procfs/proc.js';
+import type { DeletedFileRecord } from './context.js';
 
 export interface DeletedFilesResult {
   files: DeletedFileRecord[];
   statErrors: number;
 }
 
-export function collectDeletedFiles(reader: ProcReader, tables: { pid: number; table?: FdTable }[]): DeletedFilesResult {
-  const byKey = new Map<string, DeletedFileRecord>();
+export function collectDeletedFiles(procfs: ProcFs, tables: { pid: number; table?: FdTable }[]): DeletedFilesResult {
+  const byKey = new Map<string, DeletedFileRecord & { holders: { pid: number; fd: number }[] }>();
   let statErrors = 0;
   for (const { pid, table } of tables) {
     for (const c of table?.deletedCandidates ?? []) {
       let st;
       try {
-        st = reader.stat(reader.procPath(pid, 'fd', c.fd));
+        st = procfs.proc(pid).fdStat(c.fd);
       } catch {
         // Closed since we read the link (or the process exited): not open, nothing to report.
         statErrors++;
         continue;
       }
-      if (st.nlink !== 0n || !st.isFile()) continue;
+      if (!isUnlinked(st) || !st.isFile()) continue;
       const key = `${st.dev}:${st.ino}`;
       let rec = byKey.get(key);
       if (!rec) {

@@ -6,7 +6,7 @@
  *    interval / (0.75 x max age) of the tables besides those whose count changed;
  *  - the open-files limit is re-read after limitMaxAgeMs (prlimit(1) can change it).
  */
-import type { FdTable } from './fd-table.js';
+import type { FdTable } from '../procfs/fd-table.js';
 
 export interface CacheEntry {
   startTime: number;
@@ -61,10 +61,6 @@ export class ProcessCache {
     e.fdTableExpiresMs = nowMs + this.policy.fdMaxAgeMs * (minShare + (1 - minShare) * this.random());
   }
 
-  dropFdTable(e: CacheEntry): void {
-    e.fdTable = undefined;
-  }
-
   cachedLimit(e: CacheEntry, nowMs: number): number | null | undefined {
     return nowMs < e.fdLimitExpiresMs ? e.fdLimit : undefined;
   }
@@ -77,9 +73,5 @@ export class ProcessCache {
   /** Forget processes not seen in this scan, so the cache never outgrows the process table. */
   sweep(scanNo: number): void {
     for (const [pid, e] of this.entries) if (e.seenInScan !== scanNo) this.entries.delete(pid);
-  }
-
-  get size(): number {
-    return this.entries.size;
   }
 }

@@ -4,7 +4,7 @@
  * Each namespace's tables are read once, through one of its member processes' /proc/PID/net/.
  */
 import { isListening, parseNetIpSockets, type IpFamily, type IpProtocol, type IpSocket } from '../procfs/net-ip-socket.js';
-import type { ProcReader } from '../procfs/reader.js';
+import type { NetIpTable, ProcFs } from '../procfs/proc.js';
 
 export interface IndexedSocket {
   kind: IpProtocol;
@@ -12,7 +12,7 @@ export interface IndexedSocket {
   ip?: IpSocket;
 }
 
-const IP_TABLES: { file: string; protocol: IpProtocol; family: IpFamily }[] = [
+const IP_TABLES: { file: NetIpTable; protocol: IpProtocol; family: IpFamily }[] = [
   { file: 'tcp', protocol: 'tcp', family: 'ipv4' },
   { file: 'tcp6', protocol: 'tcp', family: 'ipv6' },
   { file: 'udp', protocol: 'udp', family: 'ipv4' },
@@ -31,7 +31,7 @@ export interface SocketIndex {
  * The TCP and UDP tables (unix sockets are classified separately, see unix-sockets.ts).
  * @param namespaces netns id -> pids living in it (the first readable one is used).
  */
-export function buildSocketIndex(reader: ProcReader, namespaces: Map<string, number[]>): SocketIndex {
+export function buildSocketIndex(procfs: ProcFs, namespaces: Map<string, number[]>): SocketIndex {
   const index: SocketIndex = { byInode: new Map(), listening: [], errors: 0, secondsByNetns: {} };
   // netns "" holds processes we could not place in any namespace (see hidden-netns.ts): its table is
   // read last, so a socket already known under a named namespace keeps that name (inodes are unique
@@ -39,16 +39,17 @@ export function buildSocketIndex(reader: ProcReader, namespaces: Map<string, num
   const ordered = [...namespaces].sort(([a], [b]) => (a === '' ? 1 : 0) - (b === '' ? 1 : 0));
   for (const [netns, pids] of ordered) {
     const t0 = performance.now();
-    if (!readNamespace(reader, netns, pids, index)) index.errors++;
+    if (!readNamespace(procfs, netns, pids, index)) index.errors++;
     index.secondsByNetns[netns] = (performance.now() - t0) / 1000;
   }
   return index;
 }
 
-function readNamespace(reader: ProcReader, netns: string, pids: number[], index: SocketIndex): boolean {
+function readNamespace(procfs: ProcFs, netns: string, pids: number[], index: SocketIndex): boolean {
   for (const pid of pids) {
     try {
-      const tables = IP_TABLES.map((t) => ({ t, text: readOptional(reader, reader.procPath(pid, 'net', t.file)) }));
+      const proc = procfs.proc(pid);
+      const tables = IP_TABLES.map((t) => ({ t, text: readOptional(() => proc.netIpTable(t.file), t.file) }));
       for (const { t, text } of tables) addIpSockets(index, parseNetIpSockets(text, t.protocol, t.family), t.protocol, netns);
       return true;
     } catch {
@@ -68,11 +69,11 @@ function addIpSockets(index: SocketIndex, sockets: IpSocket[], kind: IpProtocol,
 }
 
 /** tcp6/udp6 are absent when IPv6 is disabled: that is an empty table, not an error. */
-function readOptional(reader: ProcReader, file: string): string {
+function readOptional(read: () => string, table: NetIpTable): string {
   try {
-    return reader.readText(file);
+    return read();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && /6$/.test(file)) return '';
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && table.endsWith('6')) return '';
     throw err;
   }
 }

@@ -12,8 +12,8 @@
  * descriptor re-used in between can mis-type one socket of a count, never a listener.
  */
 import { SOCKET_PROTOCOL } from '../procfs/native.js';
-import type { ProcReader } from '../procfs/reader.js';
-import type { FdTable } from './fd-table.js';
+import type { FdTable } from '../procfs/fd-table.js';
+import type { ProcFs } from '../procfs/proc.js';
 
 /** A table read this scan, in the namespace it was read in. */
 export interface FreshTable {
@@ -38,7 +38,7 @@ export class UnixSocketClassifier {
    * @returns namespaces whose table could not be read.
    */
   classify(
-    reader: ProcReader,
+    procfs: ProcFs,
     fresh: FreshTable[],
     isIp: (inode: number) => boolean,
     membersByNetns: Map<string, number[]>,
@@ -47,23 +47,23 @@ export class UnixSocketClassifier {
     let pending = withUnknownSockets(fresh, isIp);
     const count = pending.reduce((n, p) => n + p.unknown.length, 0);
     if (count === 0) return 0;
-    if (reader.native && count * ASK_COST_LINES < Math.max(ASK_ALWAYS_BELOW * ASK_COST_LINES, this.tableLines)) {
-      askEachSocket(reader, pending);
+    if (procfs.fdTables.native && count * ASK_COST_LINES < Math.max(ASK_ALWAYS_BELOW * ASK_COST_LINES, this.tableLines)) {
+      askEachSocket(procfs, pending);
       pending = withUnknownSockets(pending, isIp);
     }
-    return pending.length ? this.readTables(reader, pending, membersByNetns, secondsByNetns) : 0;
+    return pending.length ? this.readTables(procfs, pending, membersByNetns, secondsByNetns) : 0;
   }
 
   /**
    * Each involved namespace's table, sorted, and a binary search per unknown socket: a cold scan
    * classifies 150k sockets against 150k lines without two 150k-entry hash sets.
    */
-  private readTables(reader: ProcReader, pending: Pending[], membersByNetns: Map<string, number[]>, secondsByNetns: Record<string, number>): number {
+  private readTables(procfs: ProcFs, pending: Pending[], membersByNetns: Map<string, number[]>, secondsByNetns: Record<string, number>): number {
     const unreadable = new Set<string>();
     let lines = 0;
     for (const netns of new Set(pending.map((p) => p.netns))) {
       const t0 = performance.now();
-      const table = readFirst(reader, membersByNetns.get(netns) ?? []);
+      const table = readFirst(procfs, membersByNetns.get(netns) ?? []);
       secondsByNetns[netns] = (secondsByNetns[netns] ?? 0) + (performance.now() - t0) / 1000;
       if (!table) {
         unreadable.add(netns); // its sockets stay unknown (socket_other) while the table is cached
@@ -110,10 +110,10 @@ function unknownSockets(table: FdTable, isIp: (inode: number) => boolean): numbe
   return out;
 }
 
-function askEachSocket(reader: ProcReader, pending: Pending[]): void {
+function askEachSocket(procfs: ProcFs, pending: Pending[]): void {
   for (const { pid, table, unknown } of pending) {
-    const answers = reader.socketProtocols(pid, Int32Array.from(unknown, (i) => table.socketFds[i]!));
-    unknown.forEach((i, k) => (table.socketProtocols[i] = answers[k]!));
+    const answers = procfs.proc(pid).socketProtocols(Int32Array.from(unknown, (i) => table.socketFds[i]!));
+    if (answers) unknown.forEach((i, k) => (table.socketProtocols[i] = answers[k]!));
   }
 }
 
@@ -121,10 +121,10 @@ function askEachSocket(reader: ProcReader, pending: Pending[]): void {
  * The namespace's /proc/net/unix through the first member whose net folder opens (a member may exit
  * or hide its net folder: the next one is tried).
  */
-function readFirst(reader: ProcReader, pids: number[]): Float64Array | undefined {
+function readFirst(procfs: ProcFs, pids: number[]): Float64Array | undefined {
   for (const pid of pids) {
     try {
-      return reader.unixInodes(reader.procPath(pid, 'net', 'unix'));
+      return procfs.proc(pid).netUnixInodes();
     } catch {
       // exited, or hides its net folder: try the next member
     }

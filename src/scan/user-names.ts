@@ -2,8 +2,7 @@
  * uid -> user name from the host's /etc/passwd (under --path.rootfs), re-read when it changes.
  * Unknown uids (and a missing passwd, as in a distroless container) fall back to the number.
  */
-import { parseIdNameFile } from '../procfs/passwd.js';
-import type { ProcReader } from '../procfs/reader.js';
+import type { ProcFs } from '../procfs/proc.js';
 
 export class UserNames {
   private names = new Map<number, string>();
@@ -13,20 +12,19 @@ export class UserNames {
   /** Malformed lines of the last passwd read (skipped, counted as scan errors). */
   rejectedLines = 0;
 
-  constructor(private readonly reader: ProcReader) {}
+  constructor(private readonly procfs: ProcFs) {}
 
   refresh(): void {
-    const file = this.reader.rootfsPath('etc/passwd');
     try {
-      const mtime = this.reader.mtimeMs(file);
+      const mtime = this.procfs.passwdMtimeMs();
       if (mtime === this.loadedMtime) return;
-      const parsed = parseIdNameFile(this.reader.readUtf8(file));
+      const parsed = this.procfs.readPasswd();
       this.names = parsed.names;
       this.rejectedLines = parsed.rejectedLines;
       this.loadedMtime = mtime;
       this.lastError = null;
     } catch (err) {
-      this.lastError = `${file}: ${(err as Error).message}`;
+      this.lastError = `${this.procfs.passwdFile()}: ${(err as Error).message}`;
     }
   }
 

@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { EMPTY_VIEW, type ExporterView } from '../metrics/exporter-view.js';
 import type { Logger } from '../log.js';
+import type { Model } from '../model/model.js';
 import type { WorkerConfig, WorkerMessage } from './messages.js';
 
 const RESTART_DELAY_MS = 5_000;
@@ -57,9 +58,10 @@ export class BackgroundScanner {
     const v = this.view;
     if (m.type === 'snapshot') {
       const first = v.scansSucceeded === 0;
-      this.view = { ...v, snapshot: m.snapshot, model: m.model, scansSucceeded: v.scansSucceeded + 1, lastSuccessMs: Date.now() };
+      this.view = { ...v, stats: m.stats, model: m.model, scansSucceeded: v.scansSucceeded + 1, lastSuccessMs: Date.now() };
       if (first) this.logFirstScan(m);
       for (const fn of this.listeners) fn(this.view);
+      this.logFailedSignals(m.model);
     } else if (m.type === 'scan-failed') {
       this.view = { ...v, scansFailed: v.scansFailed + 1 };
       this.log.warn({ err: m.message }, 'scan failed; serving the previous snapshot');
@@ -68,8 +70,21 @@ export class BackgroundScanner {
     }
   }
 
+  /** A collector that fails is logged when it starts failing, not at every scan. */
+  private failing = new Set<string>();
+
+  private logFailedSignals(model: Model): void {
+    for (const [collector, h] of Object.entries(model.health)) {
+      if (h.success) this.failing.delete(collector);
+      else if (!this.failing.has(collector)) {
+        this.failing.add(collector);
+        this.log.warn({ collector, err: h.error }, 'collector failed; its families are empty until it succeeds');
+      }
+    }
+  }
+
   private logFirstScan(m: Extract<WorkerMessage, { type: 'snapshot' }>): void {
-    const s = m.snapshot.stats;
+    const s = m.stats;
     this.log.info({ processes: s.processesScanned, fds: s.fdsScanned, listeners: m.listeners, duration_seconds: s.durationSeconds }, 'first scan complete');
   }
 }

@@ -1,18 +1,21 @@
 /** Messages between the scan worker and the main thread (structured-clone safe). */
-import type { Model, ModelOptions } from '../model/aggregate.js';
+import type { Model, ModelOptions } from '../model/model.js';
 import type { ScannerOptions } from '../scan/scanner.js';
-import type { ScanStats } from '../scan/snapshot.js';
+import type { ScanStats } from '../scan/scan-stats.js';
 
 export interface WorkerConfig {
   procfs: string;
   rootfs: string;
   scanIntervalMs: number;
   listenerPollIntervalMs: number;
-  scanner: ScannerOptions;
-  model: Omit<ModelOptions, 'hostNetns'>;
+  /** Without `deletedFiles`: the enabled signals decide whether that phase runs. */
+  scanner: Omit<ScannerOptions, 'deletedFiles'>;
+  model: ModelOptions;
+  /** Enabled collectors (signal names). */
+  collectors: string[];
 }
 
 export type WorkerMessage =
-  | { type: 'snapshot'; snapshot: { stats: ScanStats }; listeners: number; model: Model }
+  | { type: 'snapshot'; stats: ScanStats; listeners: number; model: Model }
   | { type: 'scan-failed'; message: string }
   | { type: 'listener-poll'; newListeners: number };

@@ -1,22 +1,23 @@
 /**
  * The scan schedule, run inside the worker: a full scan every interval (never overlapping: the next
  * one is scheduled when the last one ends), and between full scans a cheap poll of the socket tables
- * of every known network namespace. A listening socket the last snapshot did not have triggers an
+ * of every known network namespace. A listening socket the last scan did not have triggers an
  * early full scan; with warm caches only the processes whose fd count changed are re-read, which is
  * where the new socket's owner must be.
  */
-import { buildModel, type Model } from '../model/aggregate.js';
-import { ProcReader } from '../procfs/reader.js';
+import { buildModel, type Model } from '../model/model.js';
+import { ProcFs } from '../procfs/proc.js';
+import type { ScanContext } from '../scan/context.js';
 import { Scanner } from '../scan/scanner.js';
 import { buildSocketIndex } from '../scan/socket-index.js';
-import type { Snapshot } from '../scan/snapshot.js';
-import { hostNetns } from '../scan/host-netns.js';
+import { needsDeletedFiles, signalsNamed } from '../signals/index.js';
+import type { Signal } from '../signals/signal.js';
 import type { WorkerConfig, WorkerMessage } from './messages.js';
 
 export class ScanLoop {
-  private readonly reader: ProcReader;
+  private readonly procfs: ProcFs;
   private readonly scanner: Scanner;
-  private readonly hostNetns: string;
+  private readonly signals: readonly Signal[];
   private known = new Set<number>();
   private namespaces = new Map<string, number[]>();
   private nextScanAt = 0;
@@ -24,9 +25,9 @@ export class ScanLoop {
   private stopped = false;
 
   constructor(private readonly cfg: WorkerConfig, private readonly emit: (m: WorkerMessage) => void) {
-    this.reader = new ProcReader(cfg.procfs, cfg.rootfs);
-    this.scanner = new Scanner(this.reader, cfg.scanner);
-    this.hostNetns = hostNetns(this.reader);
+    this.procfs = ProcFs.at(cfg.procfs, cfg.rootfs);
+    this.signals = signalsNamed(cfg.collectors);
+    this.scanner = new Scanner(this.procfs, { ...cfg.scanner, deletedFiles: needsDeletedFiles(this.signals) });
   }
 
   start(): void {
@@ -39,18 +40,18 @@ export class ScanLoop {
   }
 
   /** One full scan; exposed for --once and tests. */
-  scanOnce(): { snapshot: Snapshot; model: Model } {
-    const snapshot = this.scanner.scan();
-    const model = buildModel(snapshot, { ...this.cfg.model, hostNetns: this.hostNetns });
-    this.remember(snapshot);
-    return { snapshot, model };
+  scanOnce(): { context: ScanContext; model: Model } {
+    const context = this.scanner.scan();
+    const model = buildModel(context, this.signals, this.cfg.model);
+    this.remember(context);
+    return { context, model };
   }
 
   private fullScan(): void {
     if (this.stopped) return;
     try {
-      const { snapshot, model } = this.scanOnce();
-      this.emit({ type: 'snapshot', snapshot: { stats: snapshot.stats }, listeners: snapshot.listeners.length, model });
+      const { context, model } = this.scanOnce();
+      this.emit({ type: 'snapshot', stats: context.stats, listeners: context.listeners.length, model });
     } catch (err) {
       this.emit({ type: 'scan-failed', message: (err as Error).message });
     }
@@ -70,7 +71,7 @@ export class ScanLoop {
     if (this.stopped) return;
     let fresh = 0;
     try {
-      const index = buildSocketIndex(this.reader, this.namespaces);
+      const index = buildSocketIndex(this.procfs, this.namespaces);
       fresh = index.listening.filter(({ socket }) => !this.known.has(socket.inode)).length;
     } catch {
       fresh = 0; // a failed poll changes nothing; the next full scan reports errors
@@ -80,10 +81,10 @@ export class ScanLoop {
     else this.scheduleNext();
   }
 
-  private remember(snapshot: Snapshot): void {
-    this.known = new Set(snapshot.listeners.map((l) => l.inode));
+  private remember(context: ScanContext): void {
+    this.known = new Set(context.listeners.map((l) => l.inode));
     const ns = new Map<string, number[]>();
-    for (const p of snapshot.processes) {
+    for (const p of context.processes) {
       const list = ns.get(p.netns) ?? [];
       // A few members per namespace are enough to read its tables if one exits.
       if (list.length < 3) list.push(p.pid);

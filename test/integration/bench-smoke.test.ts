@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareFindings, expectedFindings, exporterFindings, floorFindings, lsofFindings, ssFindings } from '../../bench/cross-check.js';
 import { compileHelpers, runMeasured, type Binaries } from '../../bench/tools.js';
 import { NOBODY_UID, Workload } from '../../bench/workload.js';
-import { ProcReader } from '../../src/procfs/reader.js';
+import { ProcFs } from '../../src/procfs/proc.js';
 import { Scanner } from '../../src/scan/scanner.js';
 
 const ALL = { listeners: true, deleted: true };
@@ -42,7 +42,7 @@ describe('bench workload and cross-check', () => {
     const lsof = await runMeasured(bin, 'lsof', ['-n', '-P']);
     const lsofI = await runMeasured(bin, 'lsof', ['-n', '-P', '-i']);
     const ss = await runMeasured(bin, 'ss', ['-ltnup']);
-    const snapshot = new Scanner(new ProcReader('/proc')).scan();
+    const snapshot = new Scanner(ProcFs.at('/proc')).scan();
     expect(compareFindings('exporter', exporterFindings(snapshot, pids), want, ALL)).toEqual([]);
     expect(compareFindings('floor', floorFindings(floor.stdout, pids), want, ALL)).toEqual([]);
     expect(compareFindings('lsof', lsofFindings(lsof.stdout, pids), want, ALL)).toEqual([]);
@@ -66,7 +66,7 @@ describe('bench workload and cross-check', () => {
   });
 
   it('attributes a listener opened without changing the fd count, through a warm cache', async () => {
-    const scanner = new Scanner(new ProcReader('/proc'), { fdMaxAgeMs: 3_600_000, limitMaxAgeMs: 3_600_000, containers: false });
+    const scanner = new Scanner(ProcFs.at('/proc'), { fdMaxAgeMs: 3_600_000, limitMaxAgeMs: 3_600_000, containers: false, deletedFiles: true });
     // Two scans: listeners of the host that no process holds (kernel sockets) are searched once.
     scanner.scan();
     scanner.scan();

@@ -6,15 +6,19 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProcFs } from '../../src/procfs/proc.js';
 import { ProcReader } from '../../src/procfs/reader.js';
 import { Scanner } from '../../src/scan/scanner.js';
 import { hostNetns } from '../../src/scan/host-netns.js';
 import { startInNamespace, netnsOfPid, type NamespacedChild } from '../support/netns-children.js';
+import { procfsOver } from '../support/procfs.js';
+
+const NO_CACHE = { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false, deletedFiles: true };
 
 const MEMBERS = 30;
 const TABLE = /\/(\d+)\/net\/(tcp6?|udp6?|unix)$/;
 
-/** Records each socket table read that succeeded (IP tables whole, net/unix by inode). */
+/** Records each socket table read that succeeded (IP tables here, net/unix through procfsOver's hook). */
 class TableCountingReader extends ProcReader {
   readonly tableReads: { pid: number; table: string }[] = [];
   override readText(file: string): string {
@@ -22,12 +26,7 @@ class TableCountingReader extends ProcReader {
     this.record(file);
     return text;
   }
-  override unixInodes(file: string): Float64Array {
-    const inodes = super.unixInodes(file);
-    this.record(file);
-    return inodes;
-  }
-  private record(file: string): void {
+  record(file: string): void {
     const m = TABLE.exec(file);
     if (m) this.tableReads.push({ pid: Number(m[1]), table: m[2]! });
   }
@@ -83,8 +82,8 @@ describe('socket table reads', () => {
   // The TypeScript path classifies unix sockets by the table; the native path asks each socket when
   // that is cheaper (a few here), so it reads no unix table at all.
   it.each([false, true])('reads each namespace\'s tables once per scan, however many processes live in it (native: %s)', (native) => {
-    const reader = new TableCountingReader('/proc', '/', { native });
-    const snapshot = new Scanner(reader, { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false }).scan();
+    const reader = new TableCountingReader('/proc', '/');
+    const snapshot = new Scanner(procfsOver(reader, { native, afterUnixTable: (file) => reader.record(file) }), NO_CACHE).scan();
     const netnsOf = new Map(snapshot.processes.map((p) => [p.pid, p.netns]));
     const namespaces = new Set(snapshot.processes.map((p) => p.netns));
     const crowdMembers = snapshot.processes.filter((p) => p.netns === crowd.netns).length;
@@ -115,16 +114,16 @@ describe('socket table reads', () => {
     // This suite runs in the host's network namespace (that of PID 1).
     expect(sameTables('1', 'self')).toBe(true);
     const ours = netnsOfPid(process.pid);
-    expect(hostNetns(new Pid1HidingReader('/proc'))).toBe(ours);
-    expect(hostNetns(new ProcReader('/proc'))).toBe(ours);
+    expect(hostNetns(new ProcFs(new Pid1HidingReader('/proc')))).toBe(ours);
+    expect(hostNetns(ProcFs.at('/proc'))).toBe(ours);
     expect(ours).not.toBe(crowd.netns);
   });
 
   it('with no ns link readable at all, names namespaces by their tables, the same way for the host as for the scan', () => {
-    const reader = new AllNsLinksHidingReader('/proc');
+    const reader = new ProcFs(new AllNsLinksHidingReader('/proc'));
     const tablesOf = (pid: number | string) => `?${fs.statSync(`/proc/${pid}/net/tcp`).ino}`;
     expect(hostNetns(reader)).toBe(tablesOf(1));
-    const snapshot = new Scanner(reader, { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false }).scan();
+    const snapshot = new Scanner(reader, NO_CACHE).scan();
     const netnsOf = new Map(snapshot.processes.map((p) => [p.pid, p.netns]));
     expect(netnsOf.get(process.pid)).toBe(tablesOf(1));
     expect(netnsOf.get(crowd.pid)).toBe(tablesOf(crowd.pid));

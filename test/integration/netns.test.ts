@@ -11,10 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcReader } from '../../src/procfs/reader.js';
+import { ProcFs } from '../../src/procfs/proc.js';
 import { Scanner } from '../../src/scan/scanner.js';
 import { hostNetns } from '../../src/scan/host-netns.js';
-import type { Snapshot } from '../../src/scan/snapshot.js';
+import type { ScanContext } from '../../src/scan/context.js';
 import { fdholderBinary, fdholderComm, startNodeListener, type HeldChild } from '../support/children.js';
 import { MAIN_JS, mainJsForAnyUid, nobodyCanRead, startExporter, stopChild, type RunningExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
@@ -23,7 +23,7 @@ import { waitFor } from '../support/wait.js';
 
 const NOBODY = 65534;
 const WORKERS = 2;
-const NO_CACHE = { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: true };
+const NO_CACHE = { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: true, deletedFiles: true };
 const TEST_TIMEOUT_MS = SLOW_HOST_WAIT_MS + 30_000;
 
 let host: HeldChild;
@@ -90,9 +90,9 @@ async function listenersSeenByExporter(args: string[], as: { uid?: number; gid?:
   return waitForExposition(metrics, (text) => (seriesOnPort(text, 'HOST').length >= 4 ? seriesOnPort(text, 'HOST') : undefined), 'four listeners on the shared port');
 }
 
-function scanWith(procfs: string): { snapshot: Snapshot; hostNs: string } {
-  const reader = new ProcReader(procfs);
-  return { snapshot: new Scanner(reader, NO_CACHE).scan(), hostNs: hostNetns(reader) };
+function scanWith(root: string): { snapshot: ScanContext; hostNs: string } {
+  const procfs = ProcFs.at(root);
+  return { snapshot: new Scanner(procfs, NO_CACHE).scan(), hostNs: hostNetns(procfs) };
 }
 
 describe('listeners in network namespaces', () => {

@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ProcFs } from '../../src/procfs/proc.js';
 import { ProcReader } from '../../src/procfs/reader.js';
 import { Scanner } from '../../src/scan/scanner.js';
 import { makeFakeProc } from '../support/fake-proc.js';
@@ -14,8 +15,9 @@ import { startExporter, type RunningExporter } from '../support/exporter-process
 import { samplesOf } from '../support/exposition.js';
 import { waitFor } from '../support/wait.js';
 import { startFdHolder, startNodeListener } from '../support/children.js';
+import { procfsOver } from '../support/procfs.js';
 
-const NO_CACHE = { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false };
+const NO_CACHE = { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false, deletedFiles: true };
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
@@ -37,19 +39,9 @@ describe('a process that exits while being scanned', () => {
       process.kill(victim, 'SIGKILL');
       for (let i = 0; i < 200 && fs.existsSync(`/proc/${victim}`); i++) sleepSync(10);
     };
-    class KillingReader extends ProcReader {
-      override listDir(dir: string): string[] {
-        killFirst(dir);
-        return super.listDir(dir);
-      }
-      override readFdDirNative(dir: string) {
-        killFirst(dir);
-        return super.readFdDirNative(dir);
-      }
-    }
-    const reader = new KillingReader('/proc', '/', { native });
-    expect(reader.native !== undefined).toBe(native);
-    const snap = new Scanner(reader, NO_CACHE).scan();
+    const procfs = procfsOver(new ProcReader('/proc', '/'), { native, beforeFdRead: killFirst });
+    expect(procfs.fdTables.native).toBe(native);
+    const snap = new Scanner(procfs, NO_CACHE).scan();
     expect(fs.existsSync(`/proc/${victim}`)).toBe(false);
     expect(snap.processes.some((p) => p.pid === victim)).toBe(false);
     expect(snap.stats.skipped.exited).toBeGreaterThanOrEqual(1);
@@ -71,7 +63,7 @@ describe('a pid reused during the scan', () => {
         return text;
       }
     }
-    const snap = new Scanner(new ReusingReader(fx.procfs, fx.rootfs), NO_CACHE).scan();
+    const snap = new Scanner(new ProcFs(new ReusingReader(fx.procfs, fx.rootfs)), NO_CACHE).scan();
     expect(reads).toBe(2);
     expect(snap.processes.map((p) => p.pid)).toEqual([1]);
     expect(snap.stats.skipped.pid_reused).toBe(1);
@@ -139,7 +131,9 @@ describe('scrapes and scans', () => {
     // Keep releasing so the exporter can stop cleanly.
     const keepReleasing = setInterval(() => {
       try {
-        fs.writeFileSync(path.join(fx.procfs, '5', 'status'), 'Name:\tgate\nUid:\t0\t0\t0\t0\n', { flag: fs.constants.O_WRONLY | fs.constants.O_NONBLOCK });
+        const fd = fs.openSync(path.join(fx.procfs, '5', 'status'), fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+        fs.writeSync(fd, 'Name:\tgate\nUid:\t0\t0\t0\t0\n');
+        fs.closeSync(fd);
       } catch {
         /* no reader right now */
       }
@@ -160,7 +154,7 @@ describe('a listener opened behind a cached descriptor table', () => {
   it('is attributed in the next scan even though the process\'s fd count did not change', async () => {
     const held = await startFdHolder(['swap']);
     cleanups.push(() => held.stop());
-    const scanner = new Scanner(new ProcReader('/proc'), { fdMaxAgeMs: 3_600_000, limitMaxAgeMs: 60_000, containers: false });
+    const scanner = new Scanner(ProcFs.at('/proc'), { fdMaxAgeMs: 3_600_000, limitMaxAgeMs: 60_000, containers: false, deletedFiles: true });
     const count = () => fs.readdirSync(`/proc/${held.pid}/fd`).length;
     scanner.scan();
     const before = count();
@@ -197,16 +191,9 @@ describe('a listener of a process that started after the scan listed /proc', () 
         hideLate = false; // only the scan's first listing misses it, as if it started just after
         return pids.filter((p) => p !== late.pid);
       }
-      override listDir(dir: string): string[] {
-        tablesRead.push(dir);
-        return super.listDir(dir);
-      }
-      override readFdDirNative(dir: string) {
-        tablesRead.push(dir);
-        return super.readFdDirNative(dir);
-      }
     }
-    const scanner = new Scanner(new LateStartReader('/proc'), { fdMaxAgeMs: 3_600_000, limitMaxAgeMs: 60_000, containers: false });
+    const procfs = procfsOver(new LateStartReader('/proc'), { beforeFdRead: (dir) => tablesRead.push(dir) });
+    const scanner = new Scanner(procfs, { fdMaxAgeMs: 3_600_000, limitMaxAgeMs: 60_000, containers: false, deletedFiles: true });
     scanner.scan(); // every table cached
     hideLate = true;
     tablesRead.length = 0;

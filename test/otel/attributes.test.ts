@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { attributeName, toAttributes } from '../../src/exporters/otel-attributes.js';
-import { FAMILIES, fullName, labelNames } from '../../src/metrics/catalog.js';
-import { GROUP_LABELS } from '../../src/model/grouping.js';
+import { exposedFamilies } from '../../src/metrics/catalog.js';
+import { fullName, labelNames } from '../../src/signals/family.js';
+import { SIGNALS } from '../../src/signals/index.js';
+import { GROUP_LABELS } from '../../src/signals/labels.js';
 
 const DOC = fs.readFileSync(fileURLToPath(new URL('../../docs/metrics.md', import.meta.url)), 'utf8');
 const SECTION = DOC.split('## OTLP attributes and resource\n')[1] ?? '';
@@ -12,7 +14,7 @@ const ROWS = [...SECTION.matchAll(/^\| `([a-z_]+)`( of `(\w+)`)? \| `([a-z0-9_.]
 
 describe('toAttributes', () => {
   it('names listener labels by the network and process semantic conventions, the port as an integer', () => {
-    const attrs = toAttributes('listener_processes', {
+    const attrs = toAttributes({
       protocol: 'tcp', family: 'ipv6', address: '::1', port: '8443', user: 'www-data', process: 'nginx', executable: '/usr/sbin/nginx',
       netns: '', container_id: '', container_runtime: '', pod_uid: '',
     });
@@ -28,25 +30,25 @@ describe('toAttributes', () => {
   });
 
   it('keeps a non-numeric pid as text rather than inventing a number', () => {
-    expect(toAttributes('deleted_open_file_size_bytes', { pid: '4242', inode: '77' })).toEqual({ 'process.pid': 4242, 'file.inode': '77' });
-    expect(toAttributes('deleted_open_file_size_bytes', { pid: 'x1' })).toEqual({ 'process.pid': 'x1' });
+    expect(toAttributes({ pid: '4242', inode: '77' })).toEqual({ 'process.pid': 4242, 'file.inode': '77' });
+    expect(toAttributes({ pid: 'x1' })).toEqual({ 'process.pid': 'x1' });
   });
 
-  it('reads family in lsof_series_dropped as a metric family, not an address family', () => {
-    expect(toAttributes('series_dropped', { family: 'lsof_open_fds' })).toEqual({ 'lsof.metric.family': 'lsof_open_fds' });
+  it('gives the address family and the metric family labels distinct names and attributes', () => {
+    expect(toAttributes({ metric: 'lsof_open_fds', family: 'ipv4' })).toEqual({ 'lsof.metric.family': 'lsof_open_fds', 'network.type': 'ipv4' });
   });
 
   it('puts a label with no convention under lsof.*', () => {
-    expect(attributeName('anything', 'shiny_new_label')).toBe('lsof.shiny_new_label');
+    expect(attributeName('shiny_new_label')).toBe('lsof.shiny_new_label');
   });
 });
 
 describe('docs/metrics.md OTLP attribute table', () => {
   it('lists the attribute of every label of every family', () => {
-    for (const def of FAMILIES) {
+    for (const { family: def } of exposedFamilies(SIGNALS)) {
       for (const label of labelNames(def, GROUP_LABELS)) {
         const row = ROWS.find((r) => r.label === label && r.family === fullName(def)) ?? ROWS.find((r) => r.label === label && r.family === undefined);
-        expect(row?.attribute, `${fullName(def)} ${label}`).toBe(attributeName(def.name, label));
+        expect(row?.attribute, `${fullName(def)} ${label}`).toBe(attributeName(label));
       }
     }
   });

@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAMILIES, fullName } from '../../src/metrics/catalog.js';
+import { exposedFamilies } from '../../src/metrics/catalog.js';
+import { fullName } from '../../src/signals/family.js';
+import { SIGNALS } from '../../src/signals/index.js';
 import { toAttributes } from '../../src/exporters/otel-attributes.js';
 import { VERSION } from '../../src/version.js';
 import { fdholderBinary, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
@@ -150,10 +152,10 @@ describe.each(['protobuf', 'json'] as const)('OTLP push over http/%s', (protocol
   it('carries the same value as /metrics for every series of every family', () => {
     const { push, exposition } = pushed[protocol];
     const scraped = parseExposition(exposition);
-    for (const def of FAMILIES) {
+    for (const { family: def } of exposedFamilies(SIGNALS)) {
       const fromScrape = scraped
         .filter((s) => s.name === fullName(def))
-        .map((s) => JSON.stringify([sortedEntries(toAttributes(def.name, s.labels)), s.value]))
+        .map((s) => JSON.stringify([sortedEntries(toAttributes(s.labels)), s.value]))
         .sort();
       const fromPush = points(push, def.otelName)
         .map((p) => JSON.stringify([sortedEntries(p.attributes), p.value]))

@@ -7,20 +7,21 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startOtlpPush, type OtlpPush } from '../../src/exporters/otel.js';
 import { EMPTY_VIEW, type ExporterView } from '../../src/metrics/exporter-view.js';
-import { SNAPSHOT_FAMILIES, type Model } from '../../src/model/aggregate.js';
+import type { Sample } from '../../src/signals/family.js';
+import { SIGNALS } from '../../src/signals/index.js';
+import { listenerProcesses } from '../../src/signals/listeners.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { waitFor } from '../support/wait.js';
 
 const PER_ROUND = 60;
 
 function viewOfRound(round: number): ExporterView {
-  const samples = Object.fromEntries(SNAPSHOT_FAMILIES.map((f) => [f, []])) as unknown as Model['samples'];
-  samples.listener_processes = Array.from({ length: PER_ROUND }, (_, i) => ({
+  const samples: Record<string, Sample[]> = Object.fromEntries(SIGNALS.flatMap((s) => Object.values(s.families)).map((f) => [f.name, []]));
+  samples[listenerProcesses.name] = Array.from({ length: PER_ROUND }, (_, i) => ({
     labels: { protocol: 'tcp', family: 'ipv4', address: '127.0.0.1', port: String(10_000 + round * PER_ROUND + i), user: 'root', process: 'svc', executable: '', netns: '', container_id: '', container_runtime: '', pod_uid: '' },
     value: 1,
   }));
-  const dropped = Object.fromEntries(SNAPSHOT_FAMILIES.map((f) => [f, 0])) as Model['dropped'];
-  return { ...EMPTY_VIEW, model: { samples, dropped }, scansSucceeded: round + 1 };
+  return { ...EMPTY_VIEW, model: { samples, dropped: {}, health: {} }, scansSucceeded: round + 1 };
 }
 
 let receiver: OtlpReceiver;
@@ -37,7 +38,7 @@ describe('OTLP push with churning series', () => {
     let round = 0;
     const log = { warn: () => {}, info: () => {} };
     // maxSeries 1: a budget of 101 series per collection and a cardinality limit of 404 per instrument.
-    push = startOtlpPush(() => viewOfRound(round), { endpoint: `http://127.0.0.1:${receiver.port}/v1/metrics`, protocol: 'http/protobuf', intervalMs: 150, timeoutMs: 150 }, { maxSeries: 1 }, log);
+    push = startOtlpPush(() => viewOfRound(round), { endpoint: `http://127.0.0.1:${receiver.port}/v1/metrics`, protocol: 'http/protobuf', intervalMs: 150, timeoutMs: 150 }, { maxSeries: 1, signals: SIGNALS }, log);
     const timer = setInterval(() => round++, 200);
     try {
       // 12 rounds of 60 new ports: 720 distinct series, beyond the 404 one SDK pipeline may hold.

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { META_FILE, type FixtureMeta } from './fixture-reader.js';
 
 export interface FakeProcess {
   pid: number;
@@ -26,6 +27,8 @@ export interface FakeProcess {
 
 export interface FakeProcSpec {
   processes: FakeProcess[];
+  /** What only the real kernel shows (fd counts, unlinked files, refusals): see fixture-reader.ts. */
+  meta?: Partial<FixtureMeta>;
   /** Tables under PID/net/ of every process (tcp, tcp6, udp, udp6, unix). */
   net?: Partial<Record<'tcp' | 'tcp6' | 'udp' | 'udp6' | 'unix', string>>;
   passwd?: string;
@@ -41,6 +44,8 @@ export function makeFakeProc(spec: FakeProcSpec): { procfs: string; rootfs: stri
   fs.mkdirSync(path.join(rootfs, 'etc'), { recursive: true });
   fs.writeFileSync(path.join(rootfs, 'etc/passwd'), spec.passwd ?? 'root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/usr/sbin/nologin\n');
   for (const p of spec.processes) writeProcess(procfs, p, spec);
+  const meta: FixtureMeta = { fdCounts: false, stats: {}, denied: [], ...spec.meta };
+  fs.writeFileSync(path.join(dir, META_FILE), JSON.stringify(meta));
   return { procfs, rootfs, dir };
 }
 

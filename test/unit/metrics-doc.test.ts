@@ -5,21 +5,20 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ProcReader } from '../../src/procfs/reader.js';
+import { exposedFamilies as catalogFamilies } from '../../src/metrics/catalog.js';
+import { ProcFs } from '../../src/procfs/proc.js';
 import { Scanner } from '../../src/scan/scanner.js';
-import { buildModel } from '../../src/model/aggregate.js';
-import { createRegistry } from '../../src/exporters/prometheus.js';
-import { FAMILIES, fullName } from '../../src/metrics/catalog.js';
+import { fullName } from '../../src/signals/family.js';
+import { SIGNALS } from '../../src/signals/index.js';
 import { familyNames } from '../support/exposition.js';
+import { exposition } from '../support/scan-view.js';
 
 const DOC = fs.readFileSync(fileURLToPath(new URL('../../docs/metrics.md', import.meta.url)), 'utf8');
 const documented = [...DOC.matchAll(/^### (lsof_\w+)$/gm)].map((m) => m[1]!);
 
 async function exposedFamilies(): Promise<string[]> {
-  const snapshot = new Scanner(new ProcReader('/proc')).scan();
-  const model = buildModel(snapshot, { groupBy: ['user', 'process'], maxSeries: 2000, deletedTop: 10, hostNetns: '' });
-  const view = { snapshot, model, scansSucceeded: 1, scansFailed: 0, lastSuccessMs: Date.now(), listenerPolls: 0 };
-  return familyNames(await createRegistry(() => view, { groupBy: ['user', 'process'], runtimeMetrics: true }).metrics());
+  const context = new Scanner(ProcFs.at('/proc')).scan();
+  return familyNames(await exposition(context, { runtimeMetrics: true, lastSuccessMs: Date.now() }));
 }
 
 describe('docs/metrics.md', () => {
@@ -36,7 +35,7 @@ describe('docs/metrics.md', () => {
   });
 
   it('gives each family the OTLP name the catalog pushes', () => {
-    for (const def of FAMILIES) {
+    for (const { family: def } of catalogFamilies(SIGNALS)) {
       const section = DOC.split(`### ${fullName(def)}\n`)[1]?.split('\n### ')[0] ?? '';
       expect(section, fullName(def)).toContain(`OTLP \`${def.otelName}\``);
       expect(section, fullName(def)).toMatch(new RegExp(`^${def.type}`));

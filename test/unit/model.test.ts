@@ -1,26 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { buildModel } from '../../src/model/aggregate.js';
+import { buildModel as buildModelOf, type ModelOptions } from '../../src/model/model.js';
 import { capSamples } from '../../src/model/series-cap.js';
 import { emptyFdTypeCounts } from '../../src/procfs/fd-target.js';
-import type { ProcessRecord, Snapshot } from '../../src/scan/snapshot.js';
+import type { ProcessRecord, ScanContext } from '../../src/scan/context.js';
+import { ScanStatsBuilder } from '../../src/scan/scan-stats.js';
+import { family } from '../../src/signals/family.js';
+import { SIGNALS } from '../../src/signals/index.js';
+import { defineSignal } from '../../src/signals/signal.js';
 
 function proc(pid: number, comm: string, user = 'root', extra: Partial<ProcessRecord> = {}): ProcessRecord {
   return {
-    pid, startTime: pid, ppid: 1, uid: 0, euid: 0, user, comm, exe: `/usr/bin/${comm}`, exeDeleted: false,
-    fdCount: 10, fdTypes: { ...emptyFdTypeCounts(), file: 10 }, fdLimit: 100, netns: '1', inspectable: true,
+    pid, startTime: pid, uid: 0, euid: 0, user, comm, exe: `/usr/bin/${comm}`, exeDeleted: false,
+    fdCount: 10, fdTypes: { ...emptyFdTypeCounts(), file: 10 }, fdLimit: 100, netns: '1',
     container: { id: '', runtime: '', podUid: '' }, ...extra,
   };
 }
 
-function snapshot(partial: Partial<Snapshot>): Snapshot {
-  return {
-    processes: [], listeners: [], deletedFiles: [],
-    stats: { startedAtMs: 0, durationSeconds: 0, phaseSeconds: { processes: 0, descriptors: 0, sockets: 0, unix_sockets: 0, deleted_files: 0 }, socketTableSeconds: {}, processesSeen: 0, processesScanned: 0, fdsScanned: 0, fdLinksRead: 0, cacheHits: 0, cacheMisses: 0, skipped: { exited: 0, zombie: 0, kernel_thread: 0, pid_reused: 0, unparsable: 0 }, uninspectable: 0, errors: {}, netnsCount: 1 },
-    ...partial,
-  };
+function snapshot(partial: Partial<ScanContext>): ScanContext {
+  return { processes: [], listeners: [], deletedFiles: [], hostNetns: '1', stats: new ScanStatsBuilder(false).finish(), ...partial };
 }
 
-const OPTS = { groupBy: ['user', 'process'] as const, maxSeries: 1000, deletedTop: 2, hostNetns: '1' };
+const OPTS: ModelOptions = { groupBy: ['user', 'process'], maxSeries: 1000, deletedTop: 2 };
+const buildModel = (ctx: ScanContext, opts: ModelOptions) => buildModelOf(ctx, SIGNALS, opts);
 
 describe('buildModel', () => {
   it('counts a deleted file held by many workers once, in the group of its lowest-pid holder', () => {
@@ -38,9 +39,9 @@ describe('buildModel', () => {
       { labels: { user: 'root', process: 'master' }, value: 1000 },
       { labels: { user: 'www-data', process: 'worker' }, value: 57 },
     ]);
-    expect(m.samples.deleted_open_files.map((s) => s.value)).toEqual([1, 2]);
+    expect(m.samples.deleted_open_files!.map((s) => s.value)).toEqual([1, 2]);
     // Top N: the two largest, with their lowest-pid holder.
-    expect(m.samples.deleted_open_file_size_bytes.map((s) => [s.labels.path, s.labels.pid, s.value])).toEqual([
+    expect(m.samples.deleted_open_file_size_bytes!.map((s) => [s.labels.path, s.labels.pid, s.value])).toEqual([
       ['/var/log/a.log', '10', 1000],
       ['/tmp/b', '12', 50],
     ]);
@@ -56,7 +57,7 @@ describe('buildModel', () => {
       ],
     });
     const m = buildModel(snap, { ...OPTS, groupBy: ['user', 'process'] });
-    expect(m.samples.listener_processes.map((s) => [s.labels.port, s.labels.user, s.labels.netns, s.value])).toEqual([
+    expect(m.samples.listener_processes!.map((s) => [s.labels.port, s.labels.user, s.labels.netns, s.value])).toEqual([
       ['80', 'root', '', 1],
       ['80', 'www-data', '', 2],
       ['53', '33', '99', 0],
@@ -66,7 +67,7 @@ describe('buildModel', () => {
   it('groups by the configured labels', () => {
     const snap = snapshot({ processes: [proc(10, 'a', 'u', { exe: '/x' }), proc(11, 'a', 'u', { exe: '/y' })] });
     const m = buildModel(snap, { ...OPTS, groupBy: ['user', 'process', 'executable'] });
-    expect(m.samples.processes.map((s) => s.labels)).toEqual([
+    expect(m.samples.processes!.map((s) => s.labels)).toEqual([
       { user: 'u', process: 'a', executable: '/x' },
       { user: 'u', process: 'a', executable: '/y' },
     ]);
@@ -78,8 +79,35 @@ describe('buildModel', () => {
     expect(m.samples.processes).toHaveLength(10);
     expect(m.dropped.processes).toBe(40);
     // open_fds keeps the largest groups (49 fds .. 40 fds); the group with 0 fds has no series at all.
-    expect(m.samples.open_fds.map((s) => s.value)).toEqual([49, 48, 47, 46, 45, 44, 43, 42, 41, 40]);
+    expect(m.samples.open_fds!.map((s) => s.value)).toEqual([49, 48, 47, 46, 45, 44, 43, 42, 41, 40]);
     expect(m.dropped.open_fds).toBe(39);
+  });
+});
+
+describe('signal health', () => {
+  const broken = defineSignal({
+    name: 'broken',
+    help: 'always throws',
+    enabledByDefault: false,
+    needs: {},
+    families: { f: family('broken_things', { type: 'gauge', help: 'x', otelName: 'lsof.broken', unit: '1' }) },
+    derive: () => {
+      throw new Error('boom');
+    },
+  });
+
+  it('reports a signal that throws as failed, with empty families, and serves the others', () => {
+    const m = buildModelOf(snapshot({ processes: [proc(10, 'a')] }), [broken, ...SIGNALS], OPTS);
+    expect(m.health.broken).toMatchObject({ success: false, error: 'boom' });
+    expect(m.samples.broken_things).toEqual([]);
+    expect(m.health.processes?.success).toBe(true);
+    expect(m.samples.processes).toEqual([{ labels: { user: 'root', process: 'a' }, value: 1 }]);
+  });
+
+  it('fails the deleted-files signal alone when the scan could not collect deleted files', () => {
+    const m = buildModel(snapshot({ processes: [proc(10, 'a')], deletedFiles: null }), OPTS);
+    expect(m.health.deleted_files?.success).toBe(false);
+    expect(Object.entries(m.health).filter(([, h]) => !h.success).map(([n]) => n)).toEqual(['deleted_files']);
   });
 });
 

@@ -41,7 +41,7 @@ describe('parseProcStat', () => {
 describe('parseProcStatus', () => {
   it('reads name and real/effective uid', () => {
     const s = parseProcStatus('Name:\tnginx\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t33\t0\t0\t0\nGid:\t33\t33\t33\t33\nThreads:\t4\n');
-    expect(s).toEqual({ name: 'nginx', realUid: 33, effectiveUid: 0, threads: 4 });
+    expect(s).toEqual({ name: 'nginx', realUid: 33, effectiveUid: 0 });
   });
   it('undoes the kernel escaping of newlines and backslashes in Name', () => {
     expect(parseProcStatus('Name:\ta\\nb\\\\c\nUid:\t0\t0\t0\t0\n').name).toBe('a\nb\\c');

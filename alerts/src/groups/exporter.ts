@@ -46,12 +46,12 @@ export function exporterGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofExporterSeriesCapped',
-          expr: 'max by (instance, job, family) (lsof_series_dropped) > 0',
+          expr: 'max by (instance, job, metric) (lsof_series_dropped) > 0',
           for: e.seriesCappedFor,
           severity: 'warning',
-          summary: 'lsof-exporter drops {{ $value }} series of {{ $labels.family }} on {{ $labels.instance }}.',
+          summary: 'lsof-exporter drops {{ $value }} series of {{ $labels.metric }} on {{ $labels.instance }}.',
           description:
-            'The --metrics.max-series cap leaves {{ $value }} series of {{ $labels.family }} out on {{ $labels.instance }}; ' +
+            'The --metrics.max-series cap leaves {{ $value }} series of {{ $labels.metric }} out on {{ $labels.instance }}; ' +
             'a listener in the dropped part is invisible to the listener alerts.',
         },
         t.runbookUrl,

@@ -3,11 +3,12 @@
  * (typed later against the socket index) and the candidates for deleted-but-open files.
  * This is the expensive part of a scan (a readlink per descriptor), so the scanner caches it, in
  * typed arrays: a cached table of 1000 descriptors costs a few kilobytes, not 1000 strings.
- * Two readers give the same table: the native fast path (procfs_fast.c) and the TypeScript loop.
+ * Two readers give the same table: the native fast path (procfs_fast.c) and the TypeScript loop,
+ * behind one interface (FdTableReader) chosen once when the procfs handle is made.
  */
-import { classifyFdTarget, emptyFdTypeCounts, type FdType } from '../procfs/fd-target.js';
-import { NATIVE_KINDS } from '../procfs/native.js';
-import type { ProcReader } from '../procfs/reader.js';
+import { classifyFdTarget, emptyFdTypeCounts, type FdType } from './fd-target.js';
+import { loadNative, NATIVE_KINDS, type NativeProcfs } from './native.js';
+import type { ProcReader } from './reader.js';
 
 export interface DeletedCandidate {
   fd: number;
@@ -30,9 +31,43 @@ export interface FdTable {
   deletedCandidates: DeletedCandidate[];
 }
 
-export function readFdTable(reader: ProcReader, pid: number): FdTable {
-  const dir = reader.procPath(pid, 'fd');
-  return reader.native ? nativeFdTable(reader, dir) : typescriptFdTable(reader, dir);
+/** Reads descriptor folders; the native and the TypeScript implementation give equal tables. */
+export interface FdTableReader {
+  /** True for the native fast path (lsof_scan_native_fast_path). */
+  readonly native: boolean;
+  /** The table of one /proc/PID/fd folder; throws the fs error of the folder itself. */
+  read(dir: string): FdTable;
+  /** What each socket descriptor is (SOCKET_PROTOCOL), or null where only the socket tables can tell. */
+  socketProtocols(dir: string, fds: Int32Array): Uint8Array | null;
+  /** The inode of every socket of a /proc/net/unix table. */
+  unixInodes(file: string): Float64Array;
+}
+
+/**
+ * The native reader when the addon is built and `native` is not false, the TypeScript one otherwise.
+ * @param reader the I/O the TypeScript path (and the native path's odd links) use.
+ */
+export function createFdTableReader(reader: ProcReader, native = true): FdTableReader {
+  const addon = native ? loadNative().native : undefined;
+  return addon ? nativeReader(reader, addon) : typescriptReader(reader);
+}
+
+function typescriptReader(reader: ProcReader): FdTableReader {
+  return {
+    native: false,
+    read: (dir) => typescriptFdTable(reader, dir),
+    socketProtocols: () => null,
+    unixInodes: (file) => reader.unixInodes(file),
+  };
+}
+
+function nativeReader(reader: ProcReader, addon: NativeProcfs): FdTableReader {
+  return {
+    native: true,
+    read: (dir) => nativeFdTable(addon, dir),
+    socketProtocols: (dir, fds) => addon.socketProtocols(dir, fds),
+    unixInodes: (file) => addon.readUnixInodes(file),
+  };
 }
 
 /** Accumulates one table from classified links (the TypeScript path, and the native path's odd links). */
@@ -100,8 +135,8 @@ function typescriptFdTable(reader: ProcReader, dir: string): FdTable {
   return b.build(count);
 }
 
-function nativeFdTable(reader: ProcReader, dir: string): FdTable {
-  const [count, kinds, inodes, fds, [deletedFds, deletedPaths], [oddFds, oddTexts]] = reader.readFdDirNative(dir);
+function nativeFdTable(addon: NativeProcfs, dir: string): FdTable {
+  const [count, kinds, inodes, fds, [deletedFds, deletedPaths], [oddFds, oddTexts]] = addon.readFdDir(dir);
   const b = new TableBuilder();
   NATIVE_KINDS.forEach((type, i) => (b.nonSocket[type] += kinds[i]!));
   deletedFds.forEach((fd, i) => b.deleted.push({ fd, rawPath: deletedPaths[i]! }));

@@ -1,0 +1,193 @@
+/**
+ * The procfs as handles (prometheus/procfs `FS` and `Proc`): `ProcFs` for the configured root, and
+ * one `Proc` per process with a method per kernel file it reads. Every /proc path is built here,
+ * nowhere else; the I/O is ProcReader's and the parsing the sibling modules'. Methods throw the fs
+ * error of the read (classify it with classifyReadError); "unknown" answers are null.
+ */
+import type { BigIntStats } from 'node:fs';
+import { isUnlinked, splitDeletedSuffix } from './deleted-link.js';
+import { createFdTableReader, type FdTable, type FdTableReader } from './fd-table.js';
+import { parseOpenFilesSoftLimit } from './limits.js';
+import { parseIdNameFile, type IdNames } from './passwd.js';
+import { decodeProcBytes } from './proc-text.js';
+import { ProcReader } from './reader.js';
+import { parseProcStat, type ProcStat } from './stat.js';
+import { parseProcStatus, type ProcStatus } from './status.js';
+
+/** The TCP/UDP tables under /proc/PID/net/. */
+export type NetIpTable = 'tcp' | 'tcp6' | 'udp' | 'udp6';
+
+/** A link to a file (exe, cwd) as the kernel shows it. */
+export interface FileLink {
+  /** Decoded for labels (invalid UTF-8 as \xNN), without the " (deleted)" suffix. */
+  path: string;
+  /** The link carried the " (deleted)" suffix AND stat says the file has no name left. */
+  deleted: boolean;
+}
+
+export interface ProcFsOptions {
+  /** Use the native fast path when it is built (default true); false forces the TypeScript path. */
+  native?: boolean;
+  /** Replaces the descriptor-table reader (tests that inject faults into it). */
+  fdTables?: FdTableReader;
+}
+
+export class ProcFs {
+  /** The descriptor-table reader, native or TypeScript, chosen once here. */
+  readonly fdTables: FdTableReader;
+
+  constructor(readonly reader: ProcReader, options: ProcFsOptions = {}) {
+    this.fdTables = options.fdTables ?? createFdTableReader(reader, options.native ?? true);
+  }
+
+  /** A handle on the procfs at `procRoot`, with the host's /etc under `rootfs`. */
+  static at(procRoot: string, rootfs = '/', options: ProcFsOptions = {}): ProcFs {
+    return new ProcFs(new ProcReader(procRoot, rootfs), options);
+  }
+
+  get root(): string {
+    return this.reader.procRoot;
+  }
+
+  /** Thread-group leaders, ascending. */
+  listPids(): number[] {
+    return this.reader.listPids();
+  }
+
+  proc(pid: number): Proc<number> {
+    return new Proc(this, pid);
+  }
+
+  /** The process reading the procfs (as that procfs sees it). */
+  self(): Proc<'self'> {
+    return new Proc(this, 'self');
+  }
+
+  /** uid -> name from the rootfs's /etc/passwd, with the file's mtime to re-read only on change. */
+  passwdMtimeMs(): number {
+    return this.reader.mtimeMs(this.passwdFile());
+  }
+
+  readPasswd(): IdNames {
+    return parseIdNameFile(this.reader.readUtf8(this.passwdFile()));
+  }
+
+  passwdFile(): string {
+    return this.reader.rootfsPath('etc/passwd');
+  }
+}
+
+export class Proc<P extends number | 'self' = number | 'self'> {
+  constructor(private readonly fs: ProcFs, readonly pid: P) {}
+
+  private path(...parts: (string | number)[]): string {
+    return this.fs.reader.procPath(this.pid, ...parts);
+  }
+
+  stat(): ProcStat {
+    return parseProcStat(this.fs.reader.readText(this.path('stat')));
+  }
+
+  /** The raw stat text (for a caller that must tell an unreadable file from an unparsable one). */
+  statText(): string {
+    return this.fs.reader.readText(this.path('stat'));
+  }
+
+  status(): ProcStatus {
+    return parseProcStatus(this.fs.reader.readUtf8(this.path('status')));
+  }
+
+  /** /proc/PID/exe; null when unreadable (no ptrace access, a kernel thread, gone). */
+  exe(): FileLink | null {
+    return this.fileLink('exe');
+  }
+
+  /** /proc/PID/cwd; null when unreadable. */
+  cwd(): FileLink | null {
+    return this.fileLink('cwd');
+  }
+
+  private fileLink(name: string): FileLink | null {
+    let raw: string;
+    try {
+      raw = this.fs.reader.readLinkRaw(this.path(name));
+    } catch {
+      return null;
+    }
+    const { path, suffixed } = splitDeletedSuffix(raw);
+    const decoded = decodeProcBytes(Buffer.from(path, 'latin1'));
+    return { path: decoded, deleted: suffixed && this.linkUnlinked(name) };
+  }
+
+  private linkUnlinked(name: string): boolean {
+    try {
+      return isUnlinked(this.fs.reader.stat(this.path(name)));
+    } catch {
+      return false;
+    }
+  }
+
+  /** Soft RLIMIT_NOFILE; null for "unlimited". */
+  openFilesLimit(): number | null {
+    return parseOpenFilesSoftLimit(this.fs.reader.readText(this.path('limits')));
+  }
+
+  /** The network namespace inode of /proc/PID/ns/net; null when unreadable (no ptrace access, gone). */
+  netns(): string | null {
+    try {
+      return /^net:\[(\d+)\]$/.exec(this.fs.reader.readLinkRaw(this.path('ns', 'net')))?.[1] ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  cgroup(): string {
+    return this.fs.reader.readUtf8(this.path('cgroup'));
+  }
+
+  fdTable(): FdTable {
+    return this.fs.fdTables.read(this.path('fd'));
+  }
+
+  /** The kernel's descriptor count (size of the fd folder on Linux >= 6.2); null when unknown. */
+  fdCount(): number | null {
+    try {
+      const size = this.fs.reader.statSize(this.path('fd'));
+      return size > 0 ? size : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** stat(2) through /proc/PID/fd/N: the open file itself. */
+  fdStat(fd: number): BigIntStats {
+    return this.fs.reader.stat(this.path('fd', fd));
+  }
+
+  /** SOCKET_PROTOCOL per socket descriptor, or null where only the tables can tell (no fast path). */
+  socketProtocols(fds: Int32Array): Uint8Array | null {
+    return this.fs.fdTables.socketProtocols(this.path('fd'), fds);
+  }
+
+  /** A TCP/UDP table of the process's network namespace (text; parse with net-ip-socket.ts). */
+  netIpTable(table: NetIpTable): string {
+    return this.fs.reader.readText(this.path('net', table));
+  }
+
+  /** The inode of every unix socket in the namespace's /proc/net/unix. */
+  netUnixInodes(): Float64Array {
+    return this.fs.fdTables.unixInodes(this.path('net', 'unix'));
+  }
+
+  /**
+   * The inode of the process's net/tcp: one per network namespace, readable without ptrace access,
+   * so it identifies the namespace of a process whose ns link is refused; null when gone.
+   */
+  netTableIdentity(): string | null {
+    try {
+      return String(this.fs.reader.stat(this.path('net', 'tcp')).ino);
+    } catch {
+      return null;
+    }
+  }
+}

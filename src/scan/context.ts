@@ -1,0 +1,70 @@
+/**
+ * The immutable result of one scan: facts, no aggregation. Signals (src/signals) derive their samples
+ * from it; nothing else of it leaves the scan worker (the main thread receives samples and stats).
+ */
+import type { FdType } from '../procfs/fd-target.js';
+import type { IpFamily, IpProtocol } from '../procfs/net-ip-socket.js';
+import type { ScanStats } from './scan-stats.js';
+
+export interface ProcessRecord {
+  readonly pid: number;
+  readonly startTime: number;
+  readonly uid: number;
+  /** Effective uid: the identity whose privileges the process uses (what lsof's USER column shows). */
+  readonly euid: number;
+  readonly user: string;
+  readonly comm: string;
+  /** Executable path as /proc/PID/exe names it, without the " (deleted)" suffix; "" if unreadable. */
+  readonly exe: string;
+  /** Confirmed by stat: the executable's link count is 0. */
+  readonly exeDeleted: boolean;
+  /** Number of open descriptors; null when the fd folder could not be read. */
+  readonly fdCount: number | null;
+  readonly fdTypes: Readonly<Record<FdType, number>>;
+  /** Soft RLIMIT_NOFILE; null when unlimited or unreadable. */
+  readonly fdLimit: number | null;
+  /**
+   * Network namespace inode; "?N" when no process of that namespace let us read its ns link (N is the
+   * inode of its net/tcp, see hidden-netns.ts); "" when not even its socket tables could be found.
+   */
+  readonly netns: string;
+  readonly container: ContainerInfo;
+}
+
+export interface ContainerInfo {
+  readonly id: string;
+  readonly runtime: string;
+  readonly podUid: string;
+}
+
+export interface ListenerRecord {
+  readonly protocol: IpProtocol;
+  /** Address family. */
+  readonly family: IpFamily;
+  readonly address: string;
+  readonly port: number;
+  readonly inode: number;
+  readonly netns: string;
+  /** The uid the kernel records for the socket (its creator). */
+  readonly socketUid: number;
+  /** Pids of the processes holding a descriptor on it (empty: no visible holder). */
+  readonly holders: readonly number[];
+}
+
+export interface DeletedFileRecord {
+  readonly device: string;
+  readonly inode: string;
+  readonly size: number;
+  readonly path: string;
+  readonly holders: readonly { readonly pid: number; readonly fd: number }[];
+}
+
+export interface ScanContext {
+  readonly processes: readonly ProcessRecord[];
+  readonly listeners: readonly ListenerRecord[];
+  /** Null when the deleted-files phase did not run (no enabled signal needs it) or failed. */
+  readonly deletedFiles: readonly DeletedFileRecord[] | null;
+  /** The network namespace of the host: listeners in it are reported with netns="". */
+  readonly hostNetns: string;
+  readonly stats: ScanStats;
+}

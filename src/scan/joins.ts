@@ -1,0 +1,65 @@
+/**
+ * The joins of a scan, by socket inode (unique host-wide): descriptors to listening sockets (who
+ * holds each listener), and socket descriptors to their kind (TCP, UDP, unix, other).
+ */
+import { SOCKET_PROTOCOL } from '../procfs/native.js';
+import type { ListenerRecord } from './context.js';
+import type { LiveProcess } from './descriptors.js';
+import type { SocketIndex } from './socket-index.js';
+
+const NO_SOCKETS = new Float64Array(0);
+
+/** Listening TCP/UDP sockets with the pids holding a descriptor on each. */
+export function findListeners(live: readonly LiveProcess[], index: SocketIndex): ListenerRecord[] {
+  const holders = new Map<number, number[]>();
+  for (const { socket } of index.listening) holders.set(socket.inode, []);
+  for (const p of live) {
+    for (const inode of p.fdTable?.socketInodes ?? NO_SOCKETS) {
+      const h = holders.get(inode);
+      if (h && h[h.length - 1] !== p.record.pid) h.push(p.record.pid);
+    }
+  }
+  return index.listening.map(({ socket, netns }) => ({
+    protocol: socket.protocol,
+    family: socket.family,
+    address: socket.localAddress,
+    port: socket.localPort,
+    inode: socket.inode,
+    netns,
+    socketUid: socket.uid,
+    holders: holders.get(socket.inode) ?? [],
+  }));
+}
+
+/** The orphans no table of `live` holds. */
+export function stillHolderless(live: readonly LiveProcess[], orphans: ListenerRecord[]): ListenerRecord[] {
+  const open = new Set(orphans.map((o) => o.inode));
+  for (const p of live) for (const inode of p.fdTable?.socketInodes ?? NO_SOCKETS) open.delete(inode);
+  return orphans.filter((o) => open.has(o.inode));
+}
+
+/** Each process's descriptor counts by type, sockets typed by the index or their protocol. */
+export function typeSockets(live: readonly LiveProcess[], index: SocketIndex): void {
+  for (const p of live) {
+    const table = p.fdTable;
+    if (!table) continue;
+    const types = p.record.fdTypes;
+    Object.assign(types, table.nonSocket);
+    const { socketInodes, socketProtocols } = table;
+    for (let i = 0; i < socketInodes.length; i++) {
+      const s = index.byInode.get(socketInodes[i]!);
+      types[s ? (`socket_${s.kind}` as const) : socketProtocols[i] === SOCKET_PROTOCOL.unix ? 'socket_unix' : 'socket_other']++;
+    }
+  }
+}
+
+/** netns -> member pids, so each namespace's tables are read once. */
+export function namespaceMembers(live: readonly LiveProcess[]): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  for (const p of live) {
+    const list = m.get(p.record.netns);
+    if (list) list.push(p.record.pid);
+    else m.set(p.record.netns, [p.record.pid]);
+  }
+  return m;
+}

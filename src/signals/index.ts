@@ -1,0 +1,24 @@
+/**
+ * Every signal, registered once. The order is the order of their families on /metrics.
+ * Adding a signal: a module in this folder (families + derive), one line here; docs/architecture.md.
+ */
+import { deletedExecutablesSignal } from './deleted-executables.js';
+import { deletedFilesSignal } from './deleted-files.js';
+import { listenersSignal } from './listeners.js';
+import { processesSignal } from './processes.js';
+import type { Signal } from './signal.js';
+
+export const SIGNALS: readonly Signal[] = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal];
+
+export const SIGNAL_NAMES: readonly string[] = SIGNALS.map((s) => s.name);
+
+/** The signals of these collector names, in registration order; an unknown name throws. */
+export function signalsNamed(names: readonly string[]): Signal[] {
+  for (const n of names) if (!SIGNAL_NAMES.includes(n)) throw new Error(`unknown collector "${n}"`);
+  return SIGNALS.filter((s) => names.includes(s.name));
+}
+
+/** Whether any of these signals needs the deleted-files phase of the scan. */
+export function needsDeletedFiles(signals: readonly Signal[]): boolean {
+  return signals.some((s) => s.needs.deletedFiles === true);
+}
