@@ -1,5 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import { SIGNALS } from '../../src/signals/index.js';
 import { ConfigError, DEFAULT_PORT, parseConfig, parseDuration, parseListenAddress } from '../../src/config.js';
+
+describe('collector flags', () => {
+  it('enables every default collector, in registration order', () => {
+    expect(parseConfig([]).collectors).toEqual(SIGNALS.filter((s) => s.enabledByDefault).map((s) => s.name));
+  });
+
+  it('turns one off with --no-collector.NAME and only those asked for on after --collector.disable-defaults', () => {
+    expect(parseConfig(['--no-collector.deleted_files']).collectors).not.toContain('deleted_files');
+    expect(parseConfig(['--collector.disable-defaults', '--collector.listeners']).collectors).toEqual(['listeners']);
+  });
+
+  it('refuses a collector turned both on and off, and an unknown one, naming the flag', () => {
+    expect(() => parseConfig(['--collector.listeners', '--no-collector.listeners'])).toThrow(/--collector.listeners and --no-collector.listeners/);
+    expect(() => parseConfig(['--collector.nosuch'])).toThrow(/unknown flag --collector.nosuch/);
+  });
+});
 
 describe('parseConfig', () => {
   it('has the documented defaults', () => {

@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
 import { Scanner, type ScannerOptions } from '../../src/scan/scanner.js';
+import { needsDeletedFiles, signalsNamed } from '../../src/signals/index.js';
 import { makeFakeProc, type FakeProcSpec } from '../support/fake-proc.js';
 import { fixtureProcFs } from '../support/fixture-reader.js';
 import { samplesOf } from '../support/exposition.js';
@@ -106,5 +108,21 @@ describe.each(PATHS)('kernel facts on a fixture tree (native: %s)', (native) => 
     const listener = samplesOf(text, 'lsof_listener_processes')[0]!;
     expect([listener.labels.port, listener.labels.user, listener.labels.process, listener.value]).toEqual(['6667', 'www-data', '', 0]);
     expect(samplesOf(text, 'lsof_scan_uninspectable_processes')[0]!.value).toBe(1);
+  });
+});
+
+describe('a collector turned off', () => {
+  it('exposes none of its families, and the scan skips the phase only it needed', async () => {
+    const fx = fixture({
+      processes: [{ pid: 10, comm: 'app', exe: '/usr/bin/app', fds: { 4: '/var/log/app.log (deleted)' } }],
+      meta: { stats: { '10/fd/4': { nlink: 0, size: 5000, dev: 2049, ino: 77 } } },
+    });
+    const signals = signalsNamed(parseConfig(['--no-collector.deleted_files']).collectors);
+    const ctx = new Scanner(fixtureProcFs(fx), { ...NO_CACHE, deletedFiles: needsDeletedFiles(signals) }).scan();
+    expect(ctx.deletedFiles).toBeNull();
+    expect(ctx.stats.phaseSeconds.deleted_files).toBe(0);
+    const text = await exposition(ctx, { signals });
+    expect(text).not.toMatch(/^lsof_deleted_open/m);
+    expect(samplesOf(text, 'lsof_collector_success').map((s) => s.labels.collector)).toEqual(['listeners', 'processes', 'deleted_executables']);
   });
 });
