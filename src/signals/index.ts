@@ -4,11 +4,12 @@
  */
 import { deletedExecutablesSignal } from './deleted-executables.js';
 import { deletedFilesSignal } from './deleted-files.js';
+import { executablesSignal } from './executables.js';
 import { listenersSignal } from './listeners.js';
 import { processesSignal } from './processes.js';
 import type { Signal } from './signal.js';
 
-export const SIGNALS: readonly Signal[] = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal];
+export const SIGNALS: readonly Signal[] = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal, executablesSignal];
 
 export const SIGNAL_NAMES: readonly string[] = SIGNALS.map((s) => s.name);
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { Scanner, type ScannerOptions } from '../../src/scan/scanner.js';
-import { needsDeletedFiles, signalsNamed } from '../../src/signals/index.js';
+import { needsDeletedFiles, SIGNALS, signalsNamed } from '../../src/signals/index.js';
 import { makeFakeProc, type FakeProcSpec } from '../support/fake-proc.js';
 import { fixtureProcFs } from '../support/fixture-reader.js';
 import { samplesOf } from '../support/exposition.js';
@@ -123,6 +123,6 @@ describe('a collector turned off', () => {
     expect(ctx.stats.phaseSeconds.deleted_files).toBe(0);
     const text = await exposition(ctx, { signals });
     expect(text).not.toMatch(/^lsof_deleted_open/m);
-    expect(samplesOf(text, 'lsof_collector_success').map((s) => s.labels.collector)).toEqual(['listeners', 'processes', 'deleted_executables']);
+    expect(samplesOf(text, 'lsof_collector_success').map((s) => s.labels.collector)).toEqual(SIGNALS.map((s) => s.name).filter((n) => n !== 'deleted_files'));
   });
 });
