@@ -24,6 +24,7 @@ import {
   type PushMetricExporter,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { ATTR_HOST_NAME, ATTR_SERVICE_INSTANCE_ID, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions/incubating';
 import type { OtlpConfig } from '../config.js';
 import { exposedFamilies, type ExposedFamily } from '../metrics/catalog.js';
 import type { ExporterView } from '../metrics/exporter-view.js';
@@ -82,10 +83,10 @@ export function startOtlpPush(view: () => ExporterView, cfg: OtlpConfig, opts: O
  */
 export function otlpResource(): Resource {
   const ours = resourceFromAttributes({
-    'host.name': os.hostname(),
-    'service.name': DEFAULT_SERVICE_NAME,
-    'service.version': VERSION,
-    'service.instance.id': randomUUID(),
+    [ATTR_HOST_NAME]: os.hostname(),
+    [ATTR_SERVICE_NAME]: DEFAULT_SERVICE_NAME,
+    [ATTR_SERVICE_VERSION]: VERSION,
+    [ATTR_SERVICE_INSTANCE_ID]: randomUUID(),
   });
   return defaultResource().merge(ours).merge(detectResources({ detectors: [envDetector] }));
 }
@@ -143,10 +144,9 @@ function createExporter(cfg: OtlpConfig): PushMetricExporter {
 type BatchCallback = (result: BatchObservableResult, instruments: readonly Observable[]) => void;
 
 /**
- * Every family is an ObservableGauge, counters an ObservableCounter. process.open_file_descriptor.count
- * is an UpDownCounter in the semantic conventions, but the SDK keeps reporting a cumulative sum's
- * attribute sets after they are gone (a group that exited would show its last count forever); a
- * gauge reports exactly the current snapshot, as /metrics does.
+ * Every family is an ObservableGauge, counters an ObservableCounter: the SDK keeps reporting a
+ * cumulative sum's attribute sets after they are gone (a group that exited would show its last count
+ * forever); a gauge reports exactly the current snapshot, as /metrics does.
  */
 function registerInstruments(provider: MeterProvider, families: readonly ExposedFamily[], callback: BatchCallback): void {
   const meter = provider.getMeter(DEFAULT_SERVICE_NAME, VERSION);

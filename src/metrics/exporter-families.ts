@@ -18,12 +18,13 @@ function fromStats(pick: (s: ScanStats) => number) {
   return (v: ExporterView): Sample[] => (v.stats ? [{ labels: {}, value: pick(v.stats) }] : []);
 }
 
-function byKey<K extends string>(label: string, keys: readonly K[], pick: (s: ScanStats) => Readonly<Record<K, number>>, keep: (n: number) => boolean = () => true) {
+/** One sample per value of a closed set, zeros included, so rate() and absent() behave from the start. */
+function byKey<K extends string>(label: string, keys: readonly K[], pick: (s: ScanStats) => Readonly<Record<K, number>>) {
   return (v: ExporterView): Sample[] => {
     const stats = v.stats;
     if (!stats) return [];
     const values = pick(stats);
-    return keys.filter((k) => keep(values[k])).map((k) => ({ labels: { [label]: k }, value: values[k] }));
+    return keys.map((k) => ({ labels: { [label]: k }, value: values[k] }));
   };
 }
 
@@ -102,7 +103,7 @@ export const EXPORTER_FAMILIES: readonly ViewFamily[] = [
   },
   {
     family: gauge('scan_errors', `Non-fatal read errors in the last scan, by source (${ERROR_SOURCES.join(', ')}).`, 'lsof.scan.errors', '{error}', [L.errorSource]),
-    read: byKey('source', ERROR_SOURCES, (s) => s.errors, (n) => n > 0),
+    read: byKey('source', ERROR_SOURCES, (s) => s.errors),
   },
   {
     family: gauge(

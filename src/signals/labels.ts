@@ -3,7 +3,26 @@
  * it becomes over OTLP (the semantic conventions where one exists: process.*, network.*, container.*,
  * k8s.*, file.*; the documented lsof.* namespace otherwise). Families list these objects, so a label
  * name and its attribute cannot drift apart, and a sample's labels are checked by the compiler.
+ * Convention names are imported from @opentelemetry/semantic-conventions (its incubating entry point
+ * holds the experimental ones), so a rename upstream is a type error here, not a silent drift.
  */
+import {
+  ATTR_CONTAINER_ID,
+  ATTR_CONTAINER_RUNTIME_NAME,
+  ATTR_FILE_INODE,
+  ATTR_FILE_PATH,
+  ATTR_K8S_POD_UID,
+  ATTR_NETWORK_LOCAL_ADDRESS,
+  ATTR_NETWORK_LOCAL_PORT,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_NETWORK_TYPE,
+  ATTR_PROCESS_EXECUTABLE_NAME,
+  ATTR_PROCESS_EXECUTABLE_PATH,
+  ATTR_PROCESS_OWNER,
+  ATTR_PROCESS_PID,
+  ATTR_PROCESS_RUNTIME_VERSION,
+} from '@opentelemetry/semantic-conventions/incubating';
+
 export interface LabelDef<N extends string = string> {
   readonly name: N;
   /** OTLP attribute name. */
@@ -17,20 +36,20 @@ function label<const N extends string>(name: N, otel: string, int = false): Labe
 }
 
 export const L = {
-  user: label('user', 'process.owner'),
-  process: label('process', 'process.executable.name'),
-  executable: label('executable', 'process.executable.path'),
-  pid: label('pid', 'process.pid', true),
-  protocol: label('protocol', 'network.transport'),
+  user: label('user', ATTR_PROCESS_OWNER),
+  process: label('process', ATTR_PROCESS_EXECUTABLE_NAME),
+  executable: label('executable', ATTR_PROCESS_EXECUTABLE_PATH),
+  pid: label('pid', ATTR_PROCESS_PID, true),
+  protocol: label('protocol', ATTR_NETWORK_TRANSPORT),
   /** Address family (ipv4, ipv6). */
-  family: label('family', 'network.type'),
-  address: label('address', 'network.local.address'),
-  port: label('port', 'network.local.port', true),
-  containerId: label('container_id', 'container.id'),
-  containerRuntime: label('container_runtime', 'container.runtime.name'),
-  podUid: label('pod_uid', 'k8s.pod.uid'),
-  path: label('path', 'file.path'),
-  inode: label('inode', 'file.inode'),
+  family: label('family', ATTR_NETWORK_TYPE),
+  address: label('address', ATTR_NETWORK_LOCAL_ADDRESS),
+  port: label('port', ATTR_NETWORK_LOCAL_PORT, true),
+  containerId: label('container_id', ATTR_CONTAINER_ID),
+  containerRuntime: label('container_runtime', ATTR_CONTAINER_RUNTIME_NAME),
+  podUid: label('pod_uid', ATTR_K8S_POD_UID),
+  path: label('path', ATTR_FILE_PATH),
+  inode: label('inode', ATTR_FILE_INODE),
   device: label('device', 'lsof.file.device'),
   fdType: label('type', 'lsof.fd.type'),
   netns: label('netns', 'lsof.netns'),
@@ -42,7 +61,7 @@ export const L = {
   metric: label('metric', 'lsof.metric.family'),
   collector: label('collector', 'lsof.collector'),
   version: label('version', 'lsof.exporter.version'),
-  nodejsVersion: label('nodejs_version', 'process.runtime.version'),
+  nodejsVersion: label('nodejs_version', ATTR_PROCESS_RUNTIME_VERSION),
 } as const;
 
 /** The labels --group.by may choose for the per-group families (command lines deliberately not). */

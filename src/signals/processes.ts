@@ -17,7 +17,9 @@ export const openFds = family('open_fds', {
   help: `Open file descriptors by process group and type (${FD_TYPES.join(', ')}).`,
   grouped: true,
   labels: [L.fdType],
-  otelName: 'process.open_file_descriptor.count',
+  // An aggregate over the processes of a group, so not the convention's per-process
+  // process.unix.file_descriptor.count (one process per resource): see docs/metrics.md.
+  otelName: 'lsof.group.file_descriptor.count',
   unit: '{file_descriptor}',
 });
 

@@ -109,8 +109,9 @@ describe.each(['protobuf', 'json'] as const)('OTLP push over http/%s', (protocol
     expect(ours[0]!.attributes).not.toHaveProperty('lsof.netns');
   });
 
-  it('pushes the descriptors of a known child as process.open_file_descriptor.count by lsof.fd.type', () => {
-    const mine = points(pushed[protocol].push, 'process.open_file_descriptor.count').filter((p) => p.attributes['process.executable.path'] === fdholderBinary());
+  it('pushes the descriptors of a known child as lsof.group.file_descriptor.count by lsof.fd.type, not under the deprecated per-process name', () => {
+    expect(points(pushed[protocol].push, 'process.open_file_descriptor.count')).toEqual([]);
+    const mine = points(pushed[protocol].push, 'lsof.group.file_descriptor.count').filter((p) => p.attributes['process.executable.path'] === fdholderBinary());
     const byType = Object.fromEntries(mine.map((p) => [p.attributes['lsof.fd.type'], p.value]));
     // The held file, and stdio from the test (pipes or socket pairs, as node chooses).
     expect(byType.file).toBe(1);
