@@ -23,7 +23,8 @@
 #include <unistd.h>
 
 /* Kinds of non-socket descriptors: FD_TYPES of src/procfs/fd-target.ts without the socket_ ones, in order. */
-enum kind { K_FILE, K_DEVICE, K_PIPE, K_EVENTFD, K_EVENTPOLL, K_INOTIFY, K_TIMERFD, K_SIGNALFD, K_ANON_OTHER, K_OTHER, K_COUNT };
+/* The order of FD_TYPES without the socket_ kinds (src/procfs/native.ts NATIVE_KINDS). */
+enum kind { K_FILE, K_DEVICE, K_PIPE, K_EVENTFD, K_EVENTPOLL, K_INOTIFY, K_TIMERFD, K_SIGNALFD, K_ANON_OTHER, K_OTHER, K_MEMFD, K_UNREADABLE, K_COUNT };
 
 #define LINK_MAX_BYTES 8192
 #define DELETED_SUFFIX " (deleted)"
@@ -188,6 +189,11 @@ static void fd_scan_free(struct fd_scan *s) {
 }
 
 static int classify(struct fd_scan *s, int32_t fd, const char *t, size_t n) {
+  /* memfd_create(2): anonymous memory, always " (deleted)"; not a file on any disk. */
+  if (starts(t, n, "/memfd:")) {
+    s->kinds[K_MEMFD]++;
+    return 0;
+  }
   if (n > 0 && t[0] == '/') {
     int deleted = n >= DELETED_SUFFIX_LEN && memcmp(t + n - DELETED_SUFFIX_LEN, DELETED_SUFFIX, DELETED_SUFFIX_LEN) == 0;
     size_t plen = deleted ? n - DELETED_SUFFIX_LEN : n;
@@ -221,7 +227,9 @@ static int is_fd_name(const char *name) {
  * readFdDir(dir) -> [count, kinds Uint32Array, socketInodes Float64Array, socketFds Int32Array,
  *                    [deletedFds Int32Array, deletedPaths string[]], [oddFds Int32Array, oddTargets string[]]]
  * Link texts are latin1 strings (bytes preserved). A descriptor closed between readdir and readlink is
- * not counted; any other failure throws an Error with the errno code, like fs.readlinkSync.
+ * not counted; one whose link cannot be read for another reason (ENAMETOOLONG: a path longer than
+ * PATH_MAX) is counted as K_UNREADABLE and the others are still read, as lsof does. Refusal
+ * (EACCES, EPERM) and a failing readdir throw an Error with the errno code, like fs.readlinkSync.
  */
 static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -248,25 +256,34 @@ static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
   char target[LINK_MAX_BYTES];
   int failure = 0;
   const char *failed_name = "";
-  struct dirent *e;
-  errno = 0;
-  while ((e = readdir(d))) {
+  for (;;) {
+    /* readdir reports failure only through errno, so it must be clear before each call: an ENOENT
+     * left by a descriptor that closed mid-read made the end of the folder look like an error. */
+    errno = 0;
+    struct dirent *e = readdir(d);
+    if (!e) {
+      failure = errno;
+      break;
+    }
     if (!is_fd_name(e->d_name)) continue;
     ssize_t n = readlinkat(dfd, e->d_name, target, sizeof target);
     if (n < 0) {
       if (errno == ENOENT) continue; /* closed since readdir: simply not open any more */
-      failure = errno;
-      failed_name = e->d_name;
-      break;
+      if (errno == EACCES || errno == EPERM) {
+        failure = errno;
+        failed_name = e->d_name;
+        break;
+      }
+      s.count++;
+      s.kinds[K_UNREADABLE]++;
+      continue;
     }
     s.count++;
     if (classify(&s, (int32_t)atoi(e->d_name), target, (size_t)n)) {
       failure = ENOMEM;
       break;
     }
-    errno = 0;
   }
-  if (!failure && errno) failure = errno; /* readdir itself failed */
   char failed_path[4400];
   snprintf(failed_path, sizeof failed_path, "%s/%s", dir, failed_name);
   closedir(d);

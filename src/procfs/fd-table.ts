@@ -8,7 +8,7 @@
  */
 import { classifyFdTarget, emptyFdTypeCounts, type FdType } from './fd-target.js';
 import { loadNative, NATIVE_KINDS, type NativeProcfs } from './native.js';
-import type { ProcReader } from './reader.js';
+import { classifyReadError, type ProcReader } from './reader.js';
 
 export interface DeletedCandidate {
   fd: number;
@@ -125,9 +125,14 @@ function typescriptFdTable(reader: ProcReader, dir: string): FdTable {
     try {
       target = reader.readLinkRaw(`${dir}/${name}`);
     } catch (err) {
-      // The fd was closed between readdir and readlink: it is simply not open any more.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw err;
+      const failure = classifyReadError(err);
+      // Closed between readdir and readlink: it is simply not open any more.
+      if (failure === 'gone') continue;
+      if (failure === 'denied') throw err;
+      // Open but unreadable (a path longer than PATH_MAX): counted; the others are still read.
+      count++;
+      b.nonSocket.unreadable++;
+      continue;
     }
     count++;
     b.add(Number(name), target);

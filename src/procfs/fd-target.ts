@@ -20,6 +20,10 @@ export const FD_TYPES = [
   'anon_signalfd',
   'anon_other',
   'other',
+  /** memfd_create(2): anonymous memory, not a file on a disk (never a deleted file). */
+  'memfd',
+  /** Open, but its link could not be read (ENAMETOOLONG: a path longer than PATH_MAX). */
+  'unreadable',
 ] as const;
 export type FdType = (typeof FD_TYPES)[number];
 
@@ -36,7 +40,10 @@ const ANON_TYPES: Record<string, FdType> = {
   signalfd: 'anon_signalfd',
 };
 
+const MEMFD_PREFIX = '/memfd:';
+
 export function classifyFdTarget(target: string): FdTarget {
+  if (target.startsWith(MEMFD_PREFIX)) return { kind: 'simple', type: 'memfd' };
   if (target.startsWith('/')) return classifyPath(target);
   if (target.startsWith('socket:[')) {
     const inode = Number(target.slice(8, -1));

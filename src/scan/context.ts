@@ -54,7 +54,10 @@ export interface ListenerRecord {
 export interface DeletedFileRecord {
   readonly device: string;
   readonly inode: string;
+  /** Apparent size (st_size): what `ls -l` says; a sparse file's can be anything. */
   readonly size: number;
+  /** Bytes allocated on disk (st_blocks x 512): what deleting it would free. */
+  readonly allocatedBytes: number;
   readonly path: string;
   readonly holders: readonly { readonly pid: number; readonly fd: number }[];
 }

@@ -38,6 +38,7 @@ export function readProcessFds(p: LiveProcess, cache: ProcessCache, stats: ScanS
   if (!table) return;
   stats.s.cacheMisses++;
   stats.s.fdLinksRead += table.count;
+  stats.error('fd_link', table.nonSocket.unreadable);
   cache.storeFdTable(p.cache, table, nowMs);
   setTable(p, table);
 }

@@ -10,7 +10,7 @@ export const SCAN_PHASES = ['processes', 'descriptors', 'sockets', 'unix_sockets
 export type ScanPhase = (typeof SCAN_PHASES)[number];
 
 /** Where a non-fatal read error happened. */
-export const ERROR_SOURCES = ['passwd', 'passwd_lines', 'socket_tables', 'fd_read', 'deleted_stat', 'phase'] as const;
+export const ERROR_SOURCES = ['passwd', 'passwd_lines', 'socket_tables', 'fd_read', 'fd_link', 'deleted_stat', 'phase'] as const;
 export type ErrorSource = (typeof ERROR_SOURCES)[number];
 
 export interface ScanStats {

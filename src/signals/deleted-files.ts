@@ -2,6 +2,8 @@
  * Deleted-but-open files (`lsof +L1`): each file (device + inode) counted once, in the group of its
  * lowest-pid holder (usually the parent of a worker pool), so summing a family over all groups gives
  * the host total with no double counting; the largest get a series of their own, with their path.
+ * "Largest" and "bytes pinned" are the allocated blocks, not the apparent size: a sparse file of 8 TiB
+ * that holds nothing must neither fake a full disk nor push the real culprits out of the top list.
  */
 import { groupLabels } from '../model/grouping.js';
 import { SampleGroups } from '../model/sample.js';
@@ -20,7 +22,7 @@ export const deletedOpenFiles = family('deleted_open_files', {
 
 export const deletedOpenBytes = family('deleted_open_bytes', {
   type: 'gauge',
-  help: 'Bytes pinned by deleted-but-open files, each file counted once (by device and inode).',
+  help: 'Disk space pinned by deleted-but-open files (allocated blocks, st_blocks x 512), each file counted once (by device and inode).',
   grouped: true,
   otelName: 'lsof.deleted_file.size',
   unit: 'By',
@@ -28,7 +30,7 @@ export const deletedOpenBytes = family('deleted_open_bytes', {
 
 export const deletedOpenFileSize = family('deleted_open_file_size_bytes', {
   type: 'gauge',
-  help: 'Size of each of the largest deleted-but-open files (--deleted.top), with path and lowest-pid holder.',
+  help: 'Apparent size (st_size) of each of the deleted-but-open files pinning the most disk space (--deleted.top), with path and lowest-pid holder.',
   labels: [L.user, L.process, L.pid, L.path, L.device, L.inode],
   otelName: 'lsof.deleted_file.top.size',
   unit: 'By',
@@ -54,7 +56,7 @@ function deletedSamples(files: readonly DeletedFileRecord[] | null, processes: r
     if (!owner) continue;
     const labels = groupLabels(owner, opts.groupBy);
     count.add(labels, 1);
-    bytes.add(labels, file.size);
+    bytes.add(labels, file.allocatedBytes);
     owned.push({ file, owner });
   }
   return { deletedOpenFiles: count.samples(), deletedOpenBytes: bytes.samples(), deletedOpenFileSize: largest(owned, opts.deletedTop) };
@@ -62,7 +64,7 @@ function deletedSamples(files: readonly DeletedFileRecord[] | null, processes: r
 
 function largest(owned: { file: DeletedFileRecord; owner: ProcessRecord }[], top: number) {
   return owned
-    .sort((a, b) => b.file.size - a.file.size || a.file.path.localeCompare(b.file.path))
+    .sort((a, b) => b.file.allocatedBytes - a.file.allocatedBytes || b.file.size - a.file.size || a.file.path.localeCompare(b.file.path))
     .slice(0, top)
     .map(({ file, owner }) => ({
       labels: { user: owner.user, process: owner.comm, pid: String(owner.pid), path: file.path, device: file.device, inode: file.inode },

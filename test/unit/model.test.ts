@@ -29,9 +29,9 @@ describe('buildModel', () => {
     const snap = snapshot({
       processes,
       deletedFiles: [
-        { device: '8:1', inode: '1', size: 1000, path: '/var/log/a.log', holders: [{ pid: 12, fd: 3 }, { pid: 11, fd: 3 }, { pid: 10, fd: 5 }] },
-        { device: '8:1', inode: '2', size: 50, path: '/tmp/b', holders: [{ pid: 12, fd: 4 }] },
-        { device: '8:1', inode: '3', size: 7, path: '/tmp/c', holders: [{ pid: 11, fd: 6 }] },
+        { device: '8:1', inode: '1', size: 1000, allocatedBytes: 1000, path: '/var/log/a.log', holders: [{ pid: 12, fd: 3 }, { pid: 11, fd: 3 }, { pid: 10, fd: 5 }] },
+        { device: '8:1', inode: '2', size: 50, allocatedBytes: 50, path: '/tmp/b', holders: [{ pid: 12, fd: 4 }] },
+        { device: '8:1', inode: '3', size: 7, allocatedBytes: 7, path: '/tmp/c', holders: [{ pid: 11, fd: 6 }] },
       ],
     });
     const m = buildModel(snap, { ...OPTS, groupBy: ['user', 'process'] });

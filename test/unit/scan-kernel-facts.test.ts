@@ -34,7 +34,7 @@ function fixture(spec: FakeProcSpec) {
 }
 
 describe.each(PATHS)('kernel facts on a fixture tree (native: %s)', (native) => {
-  it('reports a deleted file held by two processes once, by device and inode, with its size', async () => {
+  it('reports a deleted file held by two processes once, by device and inode, with its size and allocated bytes', async () => {
     const fx = fixture({
       processes: [
         { pid: 10, comm: 'master', exe: '/usr/sbin/app', fds: { 4: '/var/log/app.log (deleted)', 5: '/srv/live (deleted)' } },
@@ -42,8 +42,8 @@ describe.each(PATHS)('kernel facts on a fixture tree (native: %s)', (native) => 
       ],
       meta: {
         stats: {
-          '10/fd/4': { nlink: 0, size: 5000, dev: 2049, ino: 77 },
-          '11/fd/7': { nlink: 0, size: 5000, dev: 2049, ino: 77 },
+          '10/fd/4': { nlink: 0, size: 5000, blocks: 16, dev: 2049, ino: 77 },
+          '11/fd/7': { nlink: 0, size: 5000, blocks: 16, dev: 2049, ino: 77 },
           // a live file whose own name ends in " (deleted)": link count 1, not deleted
           '10/fd/5': { nlink: 1, size: 9, dev: 2049, ino: 78 },
         },
@@ -55,6 +55,7 @@ describe.each(PATHS)('kernel facts on a fixture tree (native: %s)', (native) => 
         device: '8:1',
         inode: '77',
         size: 5000,
+        allocatedBytes: 8192,
         path: '/var/log/app.log',
         holders: [
           { pid: 10, fd: 4 },
@@ -63,7 +64,7 @@ describe.each(PATHS)('kernel facts on a fixture tree (native: %s)', (native) => 
       },
     ]);
     const text = await exposition(ctx);
-    expect(samplesOf(text, 'lsof_deleted_open_bytes')).toEqual([{ name: 'lsof_deleted_open_bytes', labels: { user: 'root', process: 'master' }, value: 5000 }]);
+    expect(samplesOf(text, 'lsof_deleted_open_bytes')).toEqual([{ name: 'lsof_deleted_open_bytes', labels: { user: 'root', process: 'master' }, value: 8192 }]);
   });
 
   it('reuses a cached table while the kernel count is unchanged, and re-reads it when the count moves', () => {

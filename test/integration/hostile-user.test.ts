@@ -1,0 +1,99 @@
+/**
+ * A local user who knows the exporter runs (issue 14), on the real kernel: descriptors that vanish
+ * or cannot be read must cost only themselves, memfds and sparse files must not fake deleted files or
+ * full disks. The scanner runs in-process on /proc, on both descriptor paths.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProcFs } from '../../src/procfs/proc.js';
+import { ProcReader } from '../../src/procfs/reader.js';
+import { Scanner, type ScannerOptions } from '../../src/scan/scanner.js';
+import { started, startFdHolder, type HeldChild } from '../support/children.js';
+import { samplesOf } from '../support/exposition.js';
+import { SKIP_NATIVE } from '../support/native.js';
+import { exposition } from '../support/scan-view.js';
+
+const NO_CACHE: ScannerOptions = { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false, deletedFiles: true };
+const PATHS = SKIP_NATIVE ? [false] : [true, false];
+const held: HeldChild[] = [];
+let tmp: string;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-hostile-'));
+});
+afterAll(async () => {
+  await Promise.all(held.map((h) => h.stop()));
+  // rm walks with openat: it removes the tree deeper than PATH_MAX that fs.rmSync cannot.
+  execFileSync('rm', ['-rf', tmp]);
+});
+
+/** The procfs as the scan sees it, listing only `pid` (and PID 1): fast enough to scan many times. */
+function procfsOf(pid: number, native: boolean): ProcFs {
+  class OnePid extends ProcReader {
+    override listPids(): number[] {
+      return [1, pid];
+    }
+  }
+  return new ProcFs(new OnePid('/proc', '/'), { native });
+}
+
+/** A python3 child that runs `setup` (which must leave what it holds referenced), then waits for stdin. */
+function startPython(setup: string): Promise<HeldChild> {
+  const code = `${setup}\nimport os, sys\nprint('ready', os.getpid(), 0, flush=True)\nsys.stdin.read()\n`;
+  const child = spawn('python3', ['-c', code], { stdio: ['pipe', 'pipe', 'pipe'] });
+  return started(child, 'python3 holder');
+}
+
+describe.each(PATHS)('descriptors an attacker controls (native: %s)', (native) => {
+  const procfs = ProcFs.at('/proc', '/', { native });
+
+  it('keeps a process whose top descriptor opens and closes while its table is read, and its listener', async () => {
+    const flap = await startFdHolder(['flap']);
+    held.push(flap);
+    // Before the fix the native path lost the process in about one scan in four.
+    const scanner = new Scanner(procfsOf(flap.pid, native), NO_CACHE);
+    for (let i = 0; i < 200; i++) {
+      const ctx = scanner.scan();
+      expect(ctx.processes.some((p) => p.pid === flap.pid), `scan ${i}`).toBe(true);
+      const listener = ctx.listeners.find((l) => l.port === flap.port && l.address === '127.0.0.1');
+      expect(listener?.holders, `scan ${i}`).toEqual([flap.pid]);
+    }
+  });
+
+  it('counts a descriptor whose path is longer than PATH_MAX as unreadable and reads all the others', async () => {
+    const deep = await startFdHolder(['deep', fs.mkdtempSync(path.join(tmp, 'deep-'))]);
+    held.push(deep);
+    const ctx = new Scanner(procfs, NO_CACHE).scan();
+    const p = ctx.processes.find((x) => x.pid === deep.pid)!;
+    expect(p.fdTypes.unreadable).toBe(1);
+    expect(p.fdCount).toBe(fs.readdirSync(`/proc/${deep.pid}/fd`).length);
+    expect(ctx.listeners.find((l) => l.port === deep.port)?.holders).toEqual([deep.pid]);
+    expect(ctx.stats.errors.fd_read).toBe(0);
+    expect(ctx.stats.errors.fd_link).toBeGreaterThanOrEqual(1);
+  });
+
+  it('types a memfd named "evil (deleted)" as memfd, never as a deleted file', async () => {
+    const memfd = await startPython("import os\nfd = os.memfd_create('evil (deleted)')\nos.write(fd, b'x' * 4 * 1024 * 1024)");
+    held.push(memfd);
+    const ctx = new Scanner(procfs, NO_CACHE).scan();
+    expect(ctx.processes.find((x) => x.pid === memfd.pid)!.fdTypes.memfd).toBe(1);
+    expect((ctx.deletedFiles ?? []).filter((f) => f.holders.some((h) => h.pid === memfd.pid))).toEqual([]);
+  });
+
+  it('reports what an unlinked 8 TiB sparse file pins on disk, not its apparent size', async () => {
+    const file = path.join(tmp, `sparse-${native}`);
+    const sparse = await startPython(`import os\nf = open(${JSON.stringify(file)}, 'wb')\nf.truncate(8 * 1024 ** 4)\nos.unlink(${JSON.stringify(file)})`);
+    held.push(sparse);
+    const ctx = new Scanner(procfs, NO_CACHE).scan();
+    const mine = (ctx.deletedFiles ?? []).filter((f) => f.holders.some((h) => h.pid === sparse.pid));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.size).toBe(8 * 1024 ** 4);
+    expect(mine[0]!.allocatedBytes).toBeLessThan(1024 * 1024);
+    const text = await exposition(ctx);
+    const pinned = samplesOf(text, 'lsof_deleted_open_bytes').find((s) => s.labels.process === 'python3');
+    expect(pinned?.value ?? 0).toBeLessThan(1024 * 1024);
+  });
+});
