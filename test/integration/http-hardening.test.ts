@@ -1,6 +1,7 @@
 /**
  * The HTTP surface of the built exporter under hostile clients: only the documented routes and
- * methods, errors without stack traces or version banners, a slowloris client cut off by the header
+ * methods, errors without stack traces or version banners, `nosniff` on every answer (node's own
+ * 400/408/431 included) and a strict CSP on the HTML page, a slowloris client cut off by the header
  * timeout while others are served, and a bounded number of concurrent scrapes.
  */
 import net from 'node:net';
@@ -80,6 +81,34 @@ describe('errors', () => {
       expect(a).not.toMatch(/^(server|x-powered-by):/im);
       expect(a).not.toMatch(BANNER);
     }
+  });
+});
+
+describe('content sniffing and framing', () => {
+  const NOSNIFF = /^X-Content-Type-Options: nosniff\r$/im;
+
+  it('says nosniff on every answer, those node writes itself included', async () => {
+    const answers = {
+      metrics: await raw('GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      healthz: await raw('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      landing: await raw('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      notFound: await raw('GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      badMethod: await raw('DELETE /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      badEscape: await raw('GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      garbage: await raw('GARBAGE\r\n\r\n'),
+      hugeHeader: await raw(`GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
+    };
+    expect(answers.garbage).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answers.hugeHeader).toMatch(/^HTTP\/1\.1 431 /);
+    for (const [name, answer] of Object.entries(answers)) expect(answer, name).toMatch(NOSNIFF);
+  });
+
+  it('serves the HTML page with a CSP that allows no script, style, frame, form or base', async () => {
+    const res = await fetch(`${exporter.url}/`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    for (const directive of ["default-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"]) expect(csp).toContain(directive);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
   });
 });
 
