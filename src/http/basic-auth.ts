@@ -6,10 +6,12 @@
  * wrong password pays bcrypt again, and a changed password or hash misses the cache. The two are kept
  * apart, so a flood of distinct wrong passwords cannot push a scraper's success out. Comparisons run in
  * a worker thread (BcryptPool), one at a time in arrival order: a correct password waits its turn and is
- * never refused for load. User names are compared in constant time over all users, and an unknown user
+ * never refused for load. The queue stays bounded: each connection has at most one check in it (more
+ * pipelined requests wait on the connection, and a client pipelining many is cut off). User names are compared in constant time over all users, and an unknown user
  * costs one bcrypt run at the cost of the configured hashes, so timing does not tell which names exist.
  */
 import crypto from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { Request, Response, NextFunction } from 'express';
 import type { BcryptPool } from './bcrypt-pool.js';
 import { bcryptCost } from './web-config.js';
@@ -17,6 +19,8 @@ import { bcryptCost } from './web-config.js';
 const REALM = 'lsof-exporter';
 const MAX_CACHED_SUCCESSES = 256;
 const MAX_CACHED_FAILURES = 4096;
+/** Requests pipelined on one connection that may wait for bcrypt; a client sending more is cut off (no scraper pipelines). */
+const MAX_PIPELINED_CHECKS = 4;
 
 export type UsersSource = () => ReadonlyMap<string, string>;
 
@@ -33,6 +37,7 @@ export function createBasicAuth(opts: BasicAuthOptions) {
   const succeeded = new BoundedSet(MAX_CACHED_SUCCESSES);
   const failed = new BoundedSet(MAX_CACHED_FAILURES);
   const inFlight = new Map<string, Promise<boolean | null>>();
+  const turns = new WeakMap<Socket, { tail: Promise<void>; waiting: number }>();
   const check = (key: string, password: string, hash: string, abandoned: () => boolean) => {
     let pending = inFlight.get(key);
     if (!pending) {
@@ -68,9 +73,16 @@ export function createBasicAuth(opts: BasicAuthOptions) {
         failed.add(key);
         deny(res);
       });
-    attempt().catch(() => {
+    // One check at a time per connection: requests pipelined on one connection wait for each other, so
+    // the bcrypt queue never holds more than one check per connection (and connections are capped).
+    const turn = turns.get(req.socket) ?? { tail: Promise.resolve(), waiting: 0 };
+    if (turn.waiting >= MAX_PIPELINED_CHECKS) return void req.socket.destroy();
+    turn.waiting++;
+    turns.set(req.socket, turn);
+    const done = turn.tail.then(attempt).catch(() => {
       if (!res.headersSent) res.status(500).type('text/plain').send('internal error\n');
     });
+    turn.tail = done.finally(() => turn.waiting--);
   };
 }
 

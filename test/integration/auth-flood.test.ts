@@ -5,6 +5,7 @@
  * time and go to loopback only.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -104,6 +105,23 @@ describe('a flood of wrong passwords', () => {
     expect([...floodStatuses.keys()]).toEqual([401]);
     expect(latencies.length).toBeGreaterThanOrEqual(50);
     expect(p99).toBeLessThan(50);
+  });
+
+  it('cuts off a client pipelining guesses on one connection after a few checks', async () => {
+    const before = counter((await scrape('prometheus:scrape-secret')).body, 'lsof_exporter_http_bcrypt_checks_total', 'mismatch');
+    const port = Number(new URL(url).port);
+    const pipelined = Array.from({ length: 200 }, (_, i) => `GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${Buffer.from(`prometheus:pipe-${i}`).toString('base64')}\r\n\r\n`).join('');
+    const answers = await new Promise<string>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => s.write(pipelined));
+      let got = '';
+      s.on('data', (d) => (got += d.toString('latin1')));
+      s.on('close', () => resolve(got));
+      s.on('error', () => resolve(got));
+      s.setTimeout(30_000, () => s.destroy());
+    });
+    const after = counter((await scrape('prometheus:scrape-secret')).body, 'lsof_exporter_http_bcrypt_checks_total', 'mismatch');
+    expect((answers.match(/^HTTP\/1\.1 401 /gm) ?? []).length).toBeLessThanOrEqual(8);
+    expect(after - before).toBeLessThanOrEqual(8);
   });
 
   it('caches a failure: the same wrong password again costs no bcrypt run', async () => {

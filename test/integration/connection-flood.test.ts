@@ -73,6 +73,7 @@ function scans(port: number): Promise<{ success: number; failure: number; evicte
 }
 
 const openFds = (pid: number) => fs.readdirSync(`/proc/${pid}/fd`).length;
+const rssMiB = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
 describe('5,000 slow connections with a 1,024-descriptor limit', () => {
   it('keeps an honest scrape under 100 ms at p99 and every scan succeeding', async () => {
@@ -80,6 +81,8 @@ describe('5,000 slow connections with a 1,024-descriptor limit', () => {
     expect(logs()).toMatch(/max_connections=512 open_files_limit=1024/);
     await waitFor(async () => (await scans(port)).success >= 1, 'a first scan', 100_000);
     const before = await scans(port);
+    const rssBefore = rssMiB(child.pid!);
+    let rssMost = rssBefore;
     const attacker = spawn(process.execPath, [SLOW_CLIENTS, String(port), String(ATTACKERS), String(ATTACK_MS), String(MAX_CONNECTS)], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(attacker);
     let report = '';
@@ -93,16 +96,18 @@ describe('5,000 slow connections with a 1,024-descriptor limit', () => {
       expect(s.status).toBe(200);
       latencies.push(s.ms);
       mostFds = Math.max(mostFds, openFds(child.pid!));
+      rssMost = Math.max(rssMost, rssMiB(child.pid!));
       await new Promise((r) => setTimeout(r, 25));
     }
     const during = await scans(port);
     await waitFor(() => attacker.exitCode !== null, 'the slow clients to stop', ATTACK_MS + 10_000);
     const attack = JSON.parse(report) as { connects: number; closedByServer: number; peakOpen: number };
+    expect(attack.connects).toBeLessThanOrEqual(MAX_CONNECTS);
     latencies.sort((a, b) => a - b);
     const p99 = latencies[Math.ceil(0.99 * latencies.length) - 1]!;
-    console.log(`slow connections: ${JSON.stringify(attack)}; ${latencies.length} scrapes p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(1)} ms p99 ${p99.toFixed(1)} ms; exporter fds at most ${mostFds}; scans ${during.success - before.success} ok, ${during.failure - before.failure} failed; evicted ${during.evicted}`);
+    console.log(`slow connections: ${JSON.stringify(attack)}; ${latencies.length} scrapes p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(1)} ms p99 ${p99.toFixed(1)} ms; exporter fds at most ${mostFds}, RSS ${rssBefore.toFixed(0)} -> at most ${rssMost.toFixed(0)} MiB; scans ${during.success - before.success} ok, ${during.failure - before.failure} failed; evicted ${during.evicted}`);
     expect(attack.peakOpen).toBeGreaterThanOrEqual(ATTACKERS / 2); // the attack really held thousands of sockets at once
-    expect(latencies.length).toBeGreaterThanOrEqual(50);
+    expect(latencies.length).toBeGreaterThanOrEqual(30);
     expect(p99).toBeLessThan(100);
     expect(during.evicted).toBeGreaterThan(0);
     expect(during.open).toBeLessThanOrEqual(512);
