@@ -17,6 +17,8 @@ const SLOW_CLIENTS = fileURLToPath(new URL('../support/slow-clients.mjs', import
 const ATTACKERS = 5000;
 const ATTACK_MS = 15_000;
 const MAX_CONNECTS = 40_000;
+/** A dropped slow client comes back after this (slowloris.py: its next round, 15 s). */
+const REOPEN_MS = 5_000;
 const MAX_SCRAPES = 200;
 
 const children: ChildProcess[] = [];
@@ -83,7 +85,7 @@ describe('5,000 slow connections with a 1,024-descriptor limit', () => {
     const before = await scans(port);
     const rssBefore = rssMiB(child.pid!);
     let rssMost = rssBefore;
-    const attacker = spawn(process.execPath, [SLOW_CLIENTS, String(port), String(ATTACKERS), String(ATTACK_MS), String(MAX_CONNECTS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const attacker = spawn(process.execPath, [SLOW_CLIENTS, String(port), String(ATTACKERS), String(ATTACK_MS), String(MAX_CONNECTS), String(REOPEN_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(attacker);
     let report = '';
     attacker.stdout!.on('data', (d: Buffer) => (report += d.toString()));

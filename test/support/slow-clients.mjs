@@ -1,10 +1,12 @@
 // Slowloris clients, run as their own process so their sockets do not load the test's event loop:
 // keeps up to COUNT connections to 127.0.0.1:PORT, each sending a partial request (7 KB of headers,
-// never finished) and one more byte a second; a connection the server closes is opened again after a
-// second. Stops after DURATION_MS or MAX_CONNECTS connects, then prints its counts as JSON.
+// never finished) and one more byte a second; a connection the server closes is opened again after
+// REOPEN_MS, as slowloris does in its next round (slowloris.py: every 15 s). Reopening at once would
+// make this a connection flood, whose rate only a firewall can bound. Stops after DURATION_MS or
+// MAX_CONNECTS connects, then prints its counts as JSON.
 import net from 'node:net';
 
-const [port, count, durationMs, maxConnects] = process.argv.slice(2).map(Number);
+const [port, count, durationMs, maxConnects, reopenMs] = process.argv.slice(2).map(Number);
 const HEAD = `GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ${'a'.repeat(7000)}`;
 const deadline = Date.now() + durationMs;
 const open = new Set();
@@ -23,7 +25,7 @@ function connect() {
   s.on('error', () => {});
   s.on('close', () => {
     if (open.delete(s)) closedByServer++;
-    setTimeout(connect, 1000).unref();
+    setTimeout(connect, reopenMs).unref();
   });
 }
 
