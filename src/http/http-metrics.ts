@@ -8,6 +8,16 @@ import client from 'prom-client';
 import type { Exposition } from '../exporters/prometheus.js';
 import type { DropReason } from './connection-guard.js';
 
+/** The families below, which /metrics serves and the textfile (written by no HTTP server) does not. */
+export const HTTP_FAMILIES = [
+  'lsof_exporter_http_connections',
+  'lsof_exporter_http_connections_max',
+  'lsof_exporter_http_connections_dropped_total',
+  'lsof_exporter_http_bcrypt_checks_total',
+  'lsof_exporter_http_bcrypt_queue',
+  'lsof_exporter_web_config_reloads_total',
+] as const;
+
 export interface HttpMetrics {
   registry: client.Registry;
   connectionDropped: (reason: DropReason) => void;

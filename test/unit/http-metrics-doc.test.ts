@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createHttpMetrics } from '../../src/http/http-metrics.js';
+import { createHttpMetrics, HTTP_FAMILIES } from '../../src/http/http-metrics.js';
 
 const DOC = fs.readFileSync(fileURLToPath(new URL('../../docs/metrics.md', import.meta.url)), 'utf8');
 const section = DOC.split('## The HTTP endpoint\n')[1]!.split('\n## ')[0]!;
@@ -23,6 +23,7 @@ describe('HTTP endpoint metrics', () => {
   it('are documented in docs/metrics.md with their types, and nothing else is', async () => {
     const types = Object.fromEntries([...(await rendered()).matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
     expect(types).toEqual(documented);
+    expect(Object.keys(types).sort()).toEqual([...HTTP_FAMILIES].sort());
   });
 
   it('pass promtool check metrics', async () => {
