@@ -136,6 +136,35 @@ describe('slow clients', () => {
   });
 });
 
+describe('the connection cap', () => {
+  it('lets a scraper in at the cap by evicting the oldest connection that is not being answered', async () => {
+    const capped = await startExporter(['--web.max-connections=4'], { firstScanTimeoutMs: 100_000 });
+    const slow: { socket: net.Socket; closed: boolean }[] = [];
+    try {
+      // three slow clients, oldest first, each in the middle of its headers; with a fourth the cap is full
+      for (let i = 0; i < 3; i++) {
+        const socket = net.connect(capped.port, '127.0.0.1');
+        const entry = { socket, closed: false };
+        socket.on('close', () => (entry.closed = true));
+        socket.on('error', () => {});
+        await new Promise((r) => socket.once('connect', r));
+        socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: a');
+        slow.push(entry);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const res = await fetch(`${capped.url}/metrics`, { headers: { connection: 'close' } });
+      expect(res.status).toBe(200);
+      await res.text();
+      await waitFor(() => slow[0]!.closed, 'the oldest slow client to be evicted', 5000, 20);
+      expect(slow.map((e) => e.closed)).toEqual([true, false, false]);
+      expect(await capped.metrics()).toMatch(/^lsof_exporter_http_connections_dropped_total\{reason="evicted"\} [1-9]/m);
+    } finally {
+      for (const e of slow) e.socket.destroy();
+      await capped.stop();
+    }
+  });
+});
+
 describe('concurrent scrapes', () => {
   it('with --web.max-requests=1 answers a burst with 200 or 503 Retry-After, never anything else', async () => {
     const seen = new Set<number>();
