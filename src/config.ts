@@ -30,6 +30,12 @@ export interface Config {
   logFormat: 'logfmt' | 'json';
   textfile: string | null;
   maxConcurrentScrapes: number;
+  /** Most HTTP connections held at once, before lowering to fit the descriptor limit (src/http/descriptor-budget.ts). */
+  maxConnections: number;
+  /** The TLS handshake and the request headers must arrive within this. */
+  readHeaderTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  idleTimeoutMs: number;
   /** OTLP push, or null when neither a flag nor the OTEL_* environment asks for it. */
   otlp: OtlpConfig | null;
   once: boolean;
@@ -62,6 +68,9 @@ export const FLAGS: Record<string, FlagSpec> = {
   'web.telemetry-path': { default: '/metrics', help: 'Path under which to expose metrics.' },
   'web.config.file': { default: '', help: 'Path to a web config file (TLS, basic auth), the format Prometheus exporters share.' },
   'web.max-requests': { default: '4', help: 'Most scrapes served at once; more get 503.' },
+  'web.max-connections': { default: '512', help: 'Most HTTP connections held at once (lowered to the descriptor limit minus 256 kept for scans); at the cap a new connection evicts the oldest one not being answered.' },
+  'web.read-header-timeout': { default: '5s', help: 'Time a client has for the TLS handshake and the request headers.' },
+  'web.idle-timeout': { default: '5s', help: 'Time an idle keep-alive connection is kept open.' },
   'path.procfs': { default: '/proc', help: 'procfs mountpoint (the host /proc when run in a container, e.g. /host/proc).' },
   'path.rootfs': { default: '/', help: 'Root of the host filesystem, for /etc/passwd user names.' },
   'scan.interval': { default: '15s', help: 'Time between full scans of the procfs.' },
@@ -126,6 +135,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     logFormat: oneOf('log.format', str('log.format'), ['logfmt', 'json'] as const),
     textfile: str('output.textfile') || null,
     maxConcurrentScrapes: parseInteger('web.max-requests', str('web.max-requests'), 1, 1000),
+    maxConnections: parseInteger('web.max-connections', str('web.max-connections'), 1, 100_000),
+    readHeaderTimeoutMs: parseDuration('web.read-header-timeout', str('web.read-header-timeout'), { min: 100 }),
+    idleTimeoutMs: parseDuration('web.idle-timeout', str('web.idle-timeout'), { min: 100 }),
     otlp: parseOtlp(str('otlp.endpoint'), str('otlp.protocol'), env),
     once: bool('once'),
     help: bool('help'),
@@ -169,6 +181,8 @@ export function parseListenAddress(value: string): { host: string; port: number 
 
 function parsePath(flag: string, value: string): string {
   if (!value.startsWith('/') || value === '/') throw new ConfigError(`--${flag}: must start with / and not be / itself, got "${value}"`);
+  // /healthz is answered without credentials: the metrics must never be served there
+  if (value === '/healthz') throw new ConfigError(`--${flag}: /healthz is the health route, pick another path`);
   return value;
 }
 

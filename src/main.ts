@@ -7,9 +7,12 @@ import { ConfigError, helpText, parseConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createExposition } from './exporters/prometheus.js';
 import { writeTextfile } from './exporters/textfile.js';
-import { createApp } from './http/app.js';
+import { createApp, OPEN_PATHS } from './http/app.js';
 import { createBasicAuth } from './http/basic-auth.js';
-import { createExporterServer } from './http/server.js';
+import { BcryptPool } from './http/bcrypt-pool.js';
+import { connectionCap, NON_CONNECTION_DESCRIPTORS, readOpenFilesLimit } from './http/descriptor-budget.js';
+import { createHttpMetrics, withHttpMetrics } from './http/http-metrics.js';
+import { createExporterServer, type ExporterServer } from './http/server.js';
 import { WebConfigFile } from './http/web-config-file.js';
 import { WebConfigError } from './http/web-config.js';
 import { warnOnceWhenUninspectable } from './privileges.js';
@@ -82,24 +85,40 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   // Loaded only when asked for, so an exporter that only serves /metrics never loads the SDK.
   const otlp = cfg.otlp ? (await import('./exporters/otel.js')).startOtlpPush(() => scanner.current(), cfg.otlp, { maxSeries: cfg.maxSeries, signals }, log) : null;
   if (cfg.otlp) log.info({ endpoint: cfg.otlp.endpoint, protocol: cfg.otlp.protocol, interval_ms: cfg.otlp.intervalMs }, 'pushing metrics over OTLP');
+  const nofile = readOpenFilesLimit();
+  if (nofile.error) log.warn({ err: nofile.error }, 'cannot read the descriptor limit; --web.max-connections is used as it is');
+  const maxConnections = connectionCap(cfg.maxConnections, nofile.limit);
+  const bcrypt = new BcryptPool((niceError) => {
+    if (niceError) log.info({ err: niceError }, 'bcrypt thread runs at normal priority (could not lower it)');
+  });
+  let exporterServer: ExporterServer | undefined;
+  const httpMetrics = createHttpMetrics({ openConnections: () => exporterServer?.connections.open() ?? 0, maxConnections, bcryptQueued: () => bcrypt.size() });
   const app = createApp({
     telemetryPath: cfg.telemetryPath,
-    registry,
+    registry: withHttpMetrics(registry, httpMetrics),
     view: () => scanner.current(),
     healthMaxAgeMs: Math.max(3 * cfg.scanIntervalMs, 30_000),
     maxConcurrentScrapes: cfg.maxConcurrentScrapes,
     ...(webConfig && {
-      authenticate: createBasicAuth(() => webConfig.current().config.basicAuthUsers),
+      authenticate: createBasicAuth({ users: () => webConfig.current().config.basicAuthUsers, pool: bcrypt, onCheck: httpMetrics.bcryptChecked, openPaths: OPEN_PATHS }),
       headers: () => webConfig.current().config.headers,
     }),
   });
-  const { server, reload } = createExporterServer(app, webConfig, log);
+  exporterServer = createExporterServer(app, webConfig, log, {
+    maxConnections,
+    readHeaderTimeoutMs: cfg.readHeaderTimeoutMs,
+    idleTimeoutMs: cfg.idleTimeoutMs,
+    onConnectionDropped: httpMetrics.connectionDropped,
+    onWebConfigReload: httpMetrics.webConfigReloaded,
+  });
+  const { server, reload } = exporterServer;
   // before listening: a SIGHUP sent as soon as the port answers must reload, not kill (its default)
   process.on('SIGHUP', reload);
   await listen(server, cfg);
   const addr = server.address() as AddressInfo;
   const tls = webConfig?.current().secureContext ? 'true' : 'false';
   log.info({ address: `${addr.address}:${addr.port}`, tls, procfs: cfg.procfs, interval_ms: cfg.scanIntervalMs, version: VERSION }, 'listening');
+  log.info({ max_connections: maxConnections, open_files_limit: nofile.limit, kept_for_scans: NON_CONNECTION_DESCRIPTORS }, 'connection cap');
   logScanPath(log);
   scanner.start();
   const shutdown = (signal: string) => {
@@ -108,13 +127,13 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
     server.closeAllConnections();
     // A scan blocked in a read cannot be interrupted; do not let it hold the exit hostage.
     const deadline = new Promise((r) => setTimeout(r, 2000).unref());
-    void Promise.race([Promise.all([scanner.stop(), otlp?.shutdown().catch(() => {})]), deadline]).then(() => process.exit(0));
+    void Promise.race([Promise.all([scanner.stop(), bcrypt.close(), otlp?.shutdown().catch(() => {})]), deadline]).then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-function listen(server: ReturnType<typeof createExporterServer>['server'], cfg: Config): Promise<void> {
+function listen(server: ExporterServer['server'], cfg: Config): Promise<void> {
   const { host, port } = cfg.listenAddress;
   return new Promise((resolve) => {
     server.once('error', (err: NodeJS.ErrnoException) => {

@@ -2,6 +2,9 @@
  * The HTTP app (routes only; it does not listen). GET/HEAD on /, the telemetry path and /healthz;
  * anything else is 404 or 405, errors carry no stack trace or version banner, and at most
  * maxConcurrentScrapes renders run at once (the rest get 503 rather than queueing without bound).
+ * Every answer says `X-Content-Type-Options: nosniff` (a process name or path in the exposition may
+ * carry markup: it must never be sniffed as HTML), and the one HTML page has a CSP that allows nothing
+ * but itself: no script, style, frame, form or base.
  */
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { promisify } from 'node:util';
@@ -24,6 +27,9 @@ export interface AppOptions {
 }
 
 const ROUTES = new Set(['/', '/healthz']);
+/** Answered without credentials even with basic auth on (probes cannot send any); it says only ok or stale. */
+export const OPEN_PATHS: ReadonlySet<string> = new Set(['/healthz']);
+const HTML_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const gzipAsync = promisify(zlib.gzip);
 
 export function createApp(opts: AppOptions): express.Express {
@@ -35,24 +41,22 @@ export function createApp(opts: AppOptions): express.Express {
   app.set('strict routing', true);
   app.set('case sensitive routing', true);
   const headers = opts.headers;
-  if (headers) {
-    app.use((_req, res, next) => {
-      res.set(headers());
-      next();
-    });
-  }
+  app.use((_req, res, next) => {
+    if (headers) res.set(headers());
+    res.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   if (opts.authenticate) app.use(opts.authenticate);
   app.use(methodGate(new Set([...ROUTES, opts.telemetryPath])));
   app.get('/', (_req, res) => {
-    res.type('html').send(landingPage(opts.telemetryPath));
+    res.type('html').set({ 'Content-Security-Policy': HTML_CSP, 'X-Frame-Options': 'DENY' }).send(landingPage(opts.telemetryPath));
   });
   app.get(opts.telemetryPath, scrapeHandler(opts));
+  // ok or stale and nothing else: it is open to anyone who can reach the port (OPEN_PATHS)
   app.get('/healthz', (_req, res) => {
     const last = opts.view().lastSuccessMs;
-    const age = last === null ? Infinity : Date.now() - last;
-    res.type('text/plain');
-    if (age <= opts.healthMaxAgeMs) res.send('ok\n');
-    else res.status(503).send(last === null ? 'no scan has completed yet\n' : `last successful scan ${Math.round(age / 1000)}s ago\n`);
+    const fresh = last !== null && Date.now() - last <= opts.healthMaxAgeMs;
+    res.type('text/plain').status(fresh ? 200 : 503).send(fresh ? 'ok\n' : 'stale\n');
   });
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found\n');

@@ -1,8 +1,8 @@
 /**
  * The web config file Prometheus exporters share (prometheus/exporter-toolkit, `--web.config.file`):
  *
- *   tls_server_config: { cert_file, key_file, client_ca_file, client_auth_type, min_version,
- *                        max_version, cipher_suites }
+ *   tls_server_config: { cert_file, key_file, client_ca_file, client_auth_type, client_allowed_sans,
+ *                        min_version, max_version, cipher_suites, curve_preferences }
  *   http_server_config: { headers, http2 }
  *   basic_auth_users: { name: bcrypt-hash }
  *
@@ -45,11 +45,35 @@ const CIPHER_SUITES: Record<string, string> = {
   TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
 };
 
+/**
+ * Without cipher_suites, TLS 1.2 offers what Go's crypto/tls prefers: ECDHE key exchange with an AEAD
+ * (AES-GCM, ChaCha20-Poly1305) only. Node's own default still accepts static-RSA and CBC suites such
+ * as AES128-SHA. TLS 1.3 suites are all AEAD and stay node's.
+ */
+export const DEFAULT_TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+/** Go's curve names (tls.CurveID) -> OpenSSL's group names. */
+const CURVES: Record<string, string> = { X25519: 'X25519', CurveP256: 'P-256', CurveP384: 'P-384', CurveP521: 'P-521' };
+
 /** The security headers exporter-toolkit lets an operator set (others are refused, as there). */
 const ALLOWED_HEADERS = ['Strict-Transport-Security', 'X-Content-Type-Options', 'X-Frame-Options', 'X-XSS-Protection', 'Content-Security-Policy'];
 
 /** $2a$, $2b$ and $2y$ (htpasswd) are the same algorithm; cost two digits; 22 salt + 31 hash chars. */
-const BCRYPT_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
+const BCRYPT_HASH = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
+/** bcrypt's cost is a base-2 logarithm from 4 to 31; a hash outside can never match. */
+const BCRYPT_COSTS = { min: 4, max: 31 };
+
+/** The cost of a hash that passed parseWebConfig. */
+export function bcryptCost(hash: string): number {
+  return Number(hash.slice(4, 6));
+}
 
 export interface TlsSettings {
   certFile: string;
@@ -58,8 +82,12 @@ export interface TlsSettings {
   clientAuthType: ClientAuthType;
   minVersion: NodeTlsVersion;
   maxVersion: NodeTlsVersion;
-  /** OpenSSL cipher list for TLS <= 1.2, or null for node's defaults. */
-  ciphers: string | null;
+  /** OpenSSL cipher list for TLS <= 1.2 (DEFAULT_TLS12_CIPHERS unless cipher_suites says otherwise). */
+  ciphers: string;
+  /** OpenSSL group list (curve_preferences), or null for node's default. */
+  curves: string | null;
+  /** client_allowed_sans: a verified client certificate must carry one of these SANs; empty: any. */
+  clientAllowedSans: string[];
 }
 
 export interface WebConfig {
@@ -85,19 +113,21 @@ export function parseWebConfig(text: string, baseDir: string): WebConfig {
   knownKeys(root, '', ['tls_server_config', 'http_server_config', 'basic_auth_users']);
   return {
     tls: parseTls(objectAt(root.tls_server_config ?? {}, 'tls_server_config'), baseDir),
-    basicAuthUsers: parseUsers(objectAt(root.basic_auth_users ?? {}, 'basic_auth_users')),
+    basicAuthUsers: parseUsers('basic_auth_users' in root ? objectAt(root.basic_auth_users ?? {}, 'basic_auth_users') : null),
     headers: parseHttp(objectAt(root.http_server_config ?? {}, 'http_server_config')),
   };
 }
 
 function parseTls(o: Obj, baseDir: string): TlsSettings | null {
-  const keys = ['cert_file', 'key_file', 'client_ca_file', 'client_auth_type', 'min_version', 'max_version', 'cipher_suites', 'prefer_server_cipher_suites'];
+  const keys = ['cert_file', 'key_file', 'client_ca_file', 'client_auth_type', 'client_allowed_sans', 'min_version', 'max_version', 'cipher_suites', 'curve_preferences', 'prefer_server_cipher_suites'];
   knownKeys(o, 'tls_server_config.', keys);
   const certFile = optString(o, 'tls_server_config.cert_file');
   const keyFile = optString(o, 'tls_server_config.key_file');
   const clientCaFile = optString(o, 'tls_server_config.client_ca_file');
   if (!certFile && !keyFile) {
-    if (clientCaFile || o.client_auth_type !== undefined) throw new WebConfigError('tls_server_config: client certificate settings need cert_file and key_file');
+    if (clientCaFile || o.client_auth_type !== undefined || o.client_allowed_sans !== undefined) {
+      throw new WebConfigError('tls_server_config: client certificate settings need cert_file and key_file');
+    }
     return null;
   }
   if (!certFile) throw new WebConfigError('tls_server_config.cert_file: missing (key_file is set)');
@@ -115,7 +145,21 @@ function parseTls(o: Obj, baseDir: string): TlsSettings | null {
     minVersion,
     maxVersion,
     ciphers: parseCiphers(o.cipher_suites),
+    curves: parseNames(o.curve_preferences, 'curve_preferences', CURVES)?.join(':') ?? null,
+    clientAllowedSans: parseAllowedSans(o.client_allowed_sans, clientAuthType),
   };
+}
+
+/** As exporter-toolkit: the SANs are checked on certificates that were verified against client_ca_file. */
+function parseAllowedSans(value: unknown, type: ClientAuthType): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v !== '')) {
+    throw new WebConfigError('tls_server_config.client_allowed_sans: want a non-empty list of names');
+  }
+  if (type !== 'RequireAndVerifyClientCert' && type !== 'VerifyClientCertIfGiven') {
+    throw new WebConfigError(`tls_server_config.client_allowed_sans: set, but client_auth_type ${type} never verifies client certificates`);
+  }
+  return value as string[];
 }
 
 function parseClientAuth(value: string | null, clientCaFile: string | null): ClientAuthType {
@@ -138,24 +182,35 @@ function parseVersion(o: Obj, key: string, fallback: keyof typeof TLS_VERSIONS):
   return TLS_VERSIONS[value as keyof typeof TLS_VERSIONS];
 }
 
-function parseCiphers(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  if (!Array.isArray(value) || value.length === 0) throw new WebConfigError('tls_server_config.cipher_suites: want a non-empty list of cipher suite names');
-  return value
-    .map((name) => {
-      const openssl = typeof name === 'string' ? CIPHER_SUITES[name] : undefined;
-      if (!openssl) throw new WebConfigError(`tls_server_config.cipher_suites: unknown or insecure suite "${String(name)}"`);
-      return openssl;
-    })
-    .join(':');
+function parseCiphers(value: unknown): string {
+  if (value === undefined || value === null) return DEFAULT_TLS12_CIPHERS;
+  return parseNames(value, 'cipher_suites', CIPHER_SUITES)!.join(':');
 }
 
-function parseUsers(o: Obj): Map<string, string> {
+/** A non-empty list of Go names, each mapped to OpenSSL's; anything else fails closed. */
+function parseNames(value: unknown, key: string, known: Record<string, string>): string[] | null {
+  if (value === undefined || value === null) return null;
+  if (!Array.isArray(value) || value.length === 0) throw new WebConfigError(`tls_server_config.${key}: want a non-empty list of names`);
+  return value.map((name) => {
+    const openssl = typeof name === 'string' && Object.hasOwn(known, name) ? known[name] : undefined;
+    if (!openssl) throw new WebConfigError(`tls_server_config.${key}: unknown or unsupported "${String(name)}" (want some of ${Object.keys(known).join(', ')})`);
+    return openssl;
+  });
+}
+
+function parseUsers(o: Obj | null): Map<string, string> {
   const users = new Map<string, string>();
+  if (o === null) return users;
+  // A present but empty list reads as "authentication on" yet would turn it off: refuse it.
+  if (Object.keys(o).length === 0) throw new WebConfigError('basic_auth_users: no users (remove the key to serve without authentication)');
   for (const [name, hash] of Object.entries(o)) {
     if (name === '' || name.includes(':')) throw new WebConfigError(`basic_auth_users: invalid user name "${name}" (must be non-empty, without ":")`);
     if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash)) {
       throw new WebConfigError(`basic_auth_users.${name}: not a bcrypt hash (want $2a$, $2b$ or $2y$, e.g. from htpasswd -nBC 10)`);
+    }
+    const cost = bcryptCost(hash);
+    if (cost < BCRYPT_COSTS.min || cost > BCRYPT_COSTS.max) {
+      throw new WebConfigError(`basic_auth_users.${name}: bcrypt cost ${cost} is outside ${BCRYPT_COSTS.min}..${BCRYPT_COSTS.max} and can never match`);
     }
     users.set(name, hash);
   }

@@ -1,8 +1,10 @@
 /**
- * deploy/kubernetes: every manifest validates against the Kubernetes and Prometheus-Operator schemas
- * (kubernetes-models, @kubernetes-models/prometheus-operator), the DaemonSet keeps the privilege and
- * mount promises the README makes, and prometheusrule.yaml is exactly what the generator makes from
- * alerts/ (and what promtool accepts).
+ * deploy/kubernetes and its kube-rbac-proxy variant: every manifest validates against the Kubernetes
+ * and Prometheus-Operator schemas (kubernetes-models, @kubernetes-models/prometheus-operator) and,
+ * strictly, has no field their interfaces do not declare (a typo must fail, not be dropped); the
+ * DaemonSet keeps the privilege and mount promises the README makes; the NetworkPolicy admits only the
+ * scraper; the variant serves only through kube-rbac-proxy and is what its generator makes;
+ * prometheusrule.yaml is exactly what the generator makes from alerts/ (and what promtool accepts).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,10 +17,16 @@ import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 // @ts-expect-error plain ESM script without types
 import { OUTPUT, renderPrometheusRule } from '../../deploy/kubernetes/generate-prometheusrule.mjs';
+// @ts-expect-error plain ESM script without types
+import { renderVariant, VARIANT_DIR } from '../../deploy/kubernetes/generate-kube-rbac-proxy.mjs';
+import { strictErrors } from '../support/strict-manifests.js';
 
 const DIR = fileURLToPath(new URL('../../deploy/kubernetes/', import.meta.url));
 
@@ -33,14 +41,19 @@ const MODELS: Record<string, new (data: Json) => { validate: () => void }> = {
   'v1/ServiceAccount': ServiceAccount,
   'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
 };
 
-function manifests(): { file: string; doc: Doc }[] {
+function manifests(dir = DIR): { file: string; doc: Doc }[] {
   return fs
-    .readdirSync(DIR)
+    .readdirSync(dir)
     .filter((n) => n.endsWith('.yaml') && n !== 'kustomization.yaml')
-    .flatMap((file) => parseAllDocuments(fs.readFileSync(path.join(DIR, file), 'utf8')).map((d) => ({ file, doc: d.toJS() as Doc })));
+    .flatMap((file) => parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map((d) => ({ file: path.relative(DIR, path.join(dir, file)), doc: d.toJS() as Doc })));
 }
+
+const everyManifest = () => [...manifests(), ...manifests(VARIANT_DIR)];
 
 function validate(doc: Doc): void {
   const Model = MODELS[`${doc.apiVersion}/${doc.kind}`];
@@ -51,23 +64,34 @@ function validate(doc: Doc): void {
 const byKind = (kind: string) => manifests().find((m) => m.doc.kind === kind)!.doc;
 
 describe('Kubernetes manifests', () => {
-  it.each(manifests().map((m) => [m.file, m.doc.kind, m.doc] as const))('%s (%s) validates against its schema', (_f, _k, doc) => {
+  it.each(everyManifest().map((m) => [m.file, m.doc.kind, m.doc] as const))('%s (%s) validates against its schema', (_f, _k, doc) => {
     expect(() => validate(doc)).not.toThrow();
-    expect(doc.metadata.namespace ?? doc.metadata.name).toBe('lsof-exporter');
+    if (!doc.kind.startsWith('Cluster')) expect(doc.metadata.namespace ?? doc.metadata.name).toBe('lsof-exporter');
   });
 
-  it('schema validation rejects a broken manifest (so the check above can fail)', () => {
-    const ds = structuredClone(byKind('DaemonSet')) as Json;
-    ds.spec.template.spec.containers[0].ports[0].containerPort = 'ten-four-one-one';
-    expect(() => validate(ds)).toThrow(/containerPort/);
-    const sm = structuredClone(byKind('ServiceMonitor')) as Json;
-    sm.spec.endpoints[0].relabelings[0].action = 'rewrite';
-    expect(() => validate(sm)).toThrow();
+  it('every manifest has only the fields its API declares', () => {
+    expect(strictErrors(everyManifest())).toEqual([]);
   });
 
-  it('kustomization.yaml lists every manifest', () => {
-    const k = parseAllDocuments(fs.readFileSync(path.join(DIR, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as { resources: string[] };
-    expect([...k.resources].sort()).toEqual([...new Set(manifests().map((m) => m.file))].sort());
+  it('the strict check fails a DaemonSet with the typo hostPid: true, and one with readOnlyRootFS', () => {
+    const typos: [string, (pod: Json) => void, RegExp][] = [
+      ['hostPid', (pod) => (pod.hostPid = true), /'"?hostPid"?' does not exist in type 'IPodSpec'/],
+      ['readOnlyRootFS', (pod) => (pod.containers[0].securityContext.readOnlyRootFS = true), /'"?readOnlyRootFS"?' does not exist in type 'ISecurityContext'/],
+    ];
+    const broken = typos.map(([name, typo]) => {
+      const ds = structuredClone(byKind('DaemonSet')) as Json;
+      typo(ds.spec.template.spec);
+      expect(() => validate(ds)).not.toThrow(); // what the schemas alone let through
+      return { file: `daemonset.yaml with ${name}`, doc: ds };
+    });
+    const errors = strictErrors(broken); // one tsc run for both
+    expect(errors).toHaveLength(2);
+    typos.forEach(([name, , message], i) => expect(errors[i], name).toMatch(new RegExp(`^daemonset\\.yaml with ${name} \\(DaemonSet\\): .*${message.source}`)));
+  });
+
+  it.each([DIR, VARIANT_DIR])('kustomization.yaml lists every manifest of %s', (dir) => {
+    const k = parseAllDocuments(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as { resources: string[] };
+    expect([...k.resources].sort()).toEqual([...new Set(manifests(dir).map((m) => path.basename(m.file)))].sort());
   });
 
   it('the DaemonSet sees the host through read-only mounts, with two capabilities and nothing else', () => {
@@ -84,13 +108,14 @@ describe('Kubernetes manifests', () => {
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'], add: ['SYS_PTRACE', 'DAC_READ_SEARCH'] },
     });
-    // every mount read-only, and --path.procfs / --path.rootfs point at them
+    // every mount read-only; of the host only /proc and the one file read from /etc; the flags point at them
     for (const m of c.volumeMounts) expect(m.readOnly, m.name).toBe(true);
     const mountOf = (name: string) => c.volumeMounts.find((m: { name: string }) => m.name === name).mountPath;
-    const hostPathOf = (name: string) => pod.volumes.find((v: { name: string }) => v.name === name).hostPath.path;
-    expect(hostPathOf('proc')).toBe('/proc');
+    const hostPaths = Object.fromEntries(pod.volumes.map((v: Json) => [v.name, v.hostPath]));
+    expect(hostPaths).toEqual({ proc: { path: '/proc', type: 'Directory' }, passwd: { path: '/etc/passwd', type: 'File' } });
     expect(c.args).toContain(`--path.procfs=${mountOf('proc')}`);
-    expect(`${c.args.find((a: string) => a.startsWith('--path.rootfs=')).split('=')[1]}/etc`).toBe(mountOf('etc'));
+    expect(`${c.args.find((a: string) => a.startsWith('--path.rootfs=')).split('=')[1]}/etc/passwd`).toBe(mountOf('passwd'));
+    expect(pod.priorityClassName).toBe('system-cluster-critical');
     for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) expect(c[probe].httpGet, probe).toEqual({ path: '/healthz', port: 'metrics' });
     expect(c.ports[0]).toMatchObject({ name: 'metrics', containerPort: 10411 });
     expect(c.resources.requests).toBeDefined();
@@ -105,6 +130,61 @@ describe('Kubernetes manifests', () => {
     expect(svc.metadata.labels).toMatchObject(sm.spec.selector.matchLabels);
     expect(sm.spec.endpoints[0].port).toBe(svc.spec.ports[0].name);
     expect(sm.spec.endpoints[0].relabelings).toContainEqual(expect.objectContaining({ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'instance' }));
+  });
+});
+
+describe('NetworkPolicy', () => {
+  it('admits only Prometheus pods of the monitoring namespace, to the metrics port of the exporter pods', () => {
+    const np = byKind('NetworkPolicy') as Json;
+    const pod = (byKind('DaemonSet') as Json).spec.template;
+    expect(pod.metadata.labels).toMatchObject(np.spec.podSelector.matchLabels);
+    expect(np.spec.policyTypes).toEqual(['Ingress']);
+    expect(np.spec.ingress).toHaveLength(1);
+    const [rule] = np.spec.ingress;
+    expect(rule.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }]);
+    expect(rule.ports).toEqual([{ port: pod.spec.containers[0].ports[0].name, protocol: 'TCP' }]);
+  });
+});
+
+describe('the kube-rbac-proxy variant', () => {
+  const variant = (kind: string) => manifests(VARIANT_DIR).find((m) => m.doc.kind === kind)!.doc as Json;
+
+  it('is what generate-kube-rbac-proxy.mjs makes from the base (run it after editing deploy/kubernetes)', () => {
+    const rendered = renderVariant() as Record<string, string>;
+    expect(fs.readdirSync(VARIANT_DIR).sort()).toEqual(Object.keys(rendered).sort());
+    for (const [file, content] of Object.entries(rendered)) expect(fs.readFileSync(path.join(VARIANT_DIR, file), 'utf8'), file).toBe(content);
+  });
+
+  it('serves the exporter only through the proxy: loopback listen, no exporter port, TLS on the pod port', () => {
+    const pod = variant('DaemonSet').spec.template.spec;
+    const [exporter, proxy] = pod.containers;
+    const listen = exporter.args.find((a: string) => a.startsWith('--web.listen-address=')).split('=')[1];
+    expect(listen).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(exporter.ports).toBeUndefined();
+    expect(proxy.args).toContain(`--upstream=http://${listen}/`);
+    expect(proxy.args).toContain('--ignore-paths=/healthz');
+    expect(proxy.ports).toEqual([{ name: 'https', containerPort: 10411, protocol: 'TCP' }]);
+    expect(proxy.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
+    expect(exporter.livenessProbe.exec.command).toEqual(['/nodejs/bin/node', '/app/healthcheck.mjs']);
+    expect(exporter.env).toEqual([{ name: 'LSOF_EXPORTER_HEALTHCHECK_URL', value: `http://${listen}/healthz` }]);
+    expect(proxy.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+  });
+
+  it('gives an API token to the proxy only', () => {
+    const pod = variant('DaemonSet').spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    const [exporter, proxy] = pod.containers;
+    expect(exporter.volumeMounts.map((m: Json) => m.name)).not.toContain('kube-api-access');
+    expect(proxy.volumeMounts).toEqual([{ name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }]);
+    const rules = variant('ClusterRole').rules.map((r: Json) => `${r.resources[0]}:${r.verbs.join(',')}`);
+    expect(rules).toEqual(['tokenreviews:create', 'subjectaccessreviews:create']);
+    expect(variant('ClusterRoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'lsof-exporter', namespace: 'lsof-exporter' }]);
+  });
+
+  it('points the Service, the ServiceMonitor and the NetworkPolicy at the proxy port, scraped over HTTPS with a token', () => {
+    expect(variant('Service').spec.ports[0].targetPort).toBe('https');
+    expect(variant('NetworkPolicy').spec.ingress[0].ports).toEqual([{ port: 'https', protocol: 'TCP' }]);
+    expect(variant('ServiceMonitor').spec.endpoints[0]).toMatchObject({ port: 'https', scheme: 'https', bearerTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' });
   });
 });
 

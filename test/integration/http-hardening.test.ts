@@ -1,6 +1,7 @@
 /**
  * The HTTP surface of the built exporter under hostile clients: only the documented routes and
- * methods, errors without stack traces or version banners, a slowloris client cut off by the header
+ * methods, errors without stack traces or version banners, `nosniff` on every answer (node's own
+ * 400/408/431 included) and a strict CSP on the HTML page, a slowloris client cut off by the header
  * timeout while others are served, and a bounded number of concurrent scrapes.
  */
 import net from 'node:net';
@@ -83,6 +84,34 @@ describe('errors', () => {
   });
 });
 
+describe('content sniffing and framing', () => {
+  const NOSNIFF = /^X-Content-Type-Options: nosniff\r$/im;
+
+  it('says nosniff on every answer, those node writes itself included', async () => {
+    const answers = {
+      metrics: await raw('GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      healthz: await raw('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      landing: await raw('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      notFound: await raw('GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      badMethod: await raw('DELETE /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      badEscape: await raw('GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      garbage: await raw('GARBAGE\r\n\r\n'),
+      hugeHeader: await raw(`GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
+    };
+    expect(answers.garbage).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answers.hugeHeader).toMatch(/^HTTP\/1\.1 431 /);
+    for (const [name, answer] of Object.entries(answers)) expect(answer, name).toMatch(NOSNIFF);
+  });
+
+  it('serves the HTML page with a CSP that allows no script, style, frame, form or base', async () => {
+    const res = await fetch(`${exporter.url}/`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    for (const directive of ["default-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"]) expect(csp).toContain(directive);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
+});
+
 describe('slow clients', () => {
   it('closes a connection that sends its headers a byte at a time, and serves others meanwhile', async () => {
     const s = net.connect(exporter.port, '127.0.0.1');
@@ -104,6 +133,35 @@ describe('slow clients', () => {
     expect(answer).not.toMatch(/lsof_/);
     expect(answer === '' || /^HTTP\/1\.1 408/.test(answer)).toBe(true);
     expect(await gzipScrape()).toBe(200);
+  });
+});
+
+describe('the connection cap', () => {
+  it('lets a scraper in at the cap by evicting the oldest connection that is not being answered', async () => {
+    const capped = await startExporter(['--web.max-connections=4'], { firstScanTimeoutMs: 100_000 });
+    const slow: { socket: net.Socket; closed: boolean }[] = [];
+    try {
+      // three slow clients, oldest first, each in the middle of its headers; with a fourth the cap is full
+      for (let i = 0; i < 3; i++) {
+        const socket = net.connect(capped.port, '127.0.0.1');
+        const entry = { socket, closed: false };
+        socket.on('close', () => (entry.closed = true));
+        socket.on('error', () => {});
+        await new Promise((r) => socket.once('connect', r));
+        socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: a');
+        slow.push(entry);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const res = await fetch(`${capped.url}/metrics`, { headers: { connection: 'close' } });
+      expect(res.status).toBe(200);
+      await res.text();
+      await waitFor(() => slow[0]!.closed, 'the oldest slow client to be evicted', 5000, 20);
+      expect(slow.map((e) => e.closed)).toEqual([true, false, false]);
+      expect(await capped.metrics()).toMatch(/^lsof_exporter_http_connections_dropped_total\{reason="evicted"\} [1-9]/m);
+    } finally {
+      for (const e of slow) e.socket.destroy();
+      await capped.stop();
+    }
   });
 });
 

@@ -39,6 +39,11 @@ describe('parseConfig', () => {
     });
   });
 
+  it('has the documented HTTP limits', () => {
+    expect(parseConfig([])).toMatchObject({ maxConnections: 512, readHeaderTimeoutMs: 5000, idleTimeoutMs: 5000 });
+    expect(parseConfig(['--web.max-connections=64', '--web.read-header-timeout=2s', '--web.idle-timeout=30s'])).toMatchObject({ maxConnections: 64, readHeaderTimeoutMs: 2000, idleTimeoutMs: 30_000 });
+  });
+
   it('takes --name=value and --name value', () => {
     const c = parseConfig(['--scan.interval=1m30s', '--path.procfs', '/host/proc', '--group.by=user,process,executable', '--no-container.labels']);
     expect(c.scanIntervalMs).toBe(90_000);
@@ -55,6 +60,9 @@ describe('parseConfig', () => {
     [['--web.listen-address=10411'], /^--web\.listen-address: invalid address/],
     [['--web.listen-address=:99999'], /^--web\.listen-address: invalid address/],
     [['--web.telemetry-path=metrics'], /^--web\.telemetry-path: must start with \//],
+    [['--web.telemetry-path=/healthz'], /^--web\.telemetry-path: \/healthz is the health route/],
+    [['--web.max-connections=0'], /^--web\.max-connections: want a whole number from 1/],
+    [['--web.read-header-timeout=10'], /^--web\.read-header-timeout: invalid duration/],
     [['--deleted.top=-1'], /^--deleted\.top: want a whole number/],
     [['--metrics.max-series=0'], /^--metrics\.max-series: want a whole number/],
     [['--group.by=user,cmdline'], /^--group\.by: unknown label "cmdline"/],

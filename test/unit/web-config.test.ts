@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWebConfig, WebConfigError } from '../../src/http/web-config.js';
+import { DEFAULT_TLS12_CIPHERS, parseWebConfig, WebConfigError } from '../../src/http/web-config.js';
 
 const HASH = '$2b$10$CFUm0JoCDVAIWuRI9/MQQuhWmDbiZuIR.2aNnCkm7V4q/cBOfnBHu';
 
@@ -22,8 +22,23 @@ describe('parseWebConfig', () => {
       clientAuthType: 'NoClientCert',
       minVersion: 'TLSv1.2',
       maxVersion: 'TLSv1.3',
-      ciphers: null,
+      ciphers: DEFAULT_TLS12_CIPHERS,
+      curves: null,
+      clientAllowedSans: [],
     });
+  });
+
+  it('offers only ECDHE key exchange with an AEAD on TLS 1.2 unless cipher_suites says otherwise', () => {
+    for (const suite of DEFAULT_TLS12_CIPHERS.split(':')) expect(suite).toMatch(/^ECDHE-(RSA|ECDSA)-(AES\d+-GCM-SHA\d+|CHACHA20-POLY1305)$/);
+  });
+
+  it('maps curve_preferences and keeps client_allowed_sans, as exporter-toolkit spells them', () => {
+    const c = parseWebConfig(
+      'tls_server_config:\n  cert_file: c\n  key_file: k\n  client_ca_file: ca\n  curve_preferences: [X25519, CurveP384]\n  client_allowed_sans: [prometheus.example, 10.0.0.1]\n',
+      '/d',
+    );
+    expect(c.tls?.curves).toBe('X25519:P-384');
+    expect(c.tls?.clientAllowedSans).toEqual(['prometheus.example', '10.0.0.1']);
   });
 
   it('defaults to verifying every client when only a client CA is given', () => {
@@ -60,7 +75,14 @@ describe('parseWebConfig', () => {
     ['client settings without a certificate', 'tls_server_config: {client_ca_file: ca}', /need cert_file and key_file/],
     ['an unknown TLS version', 'tls_server_config: {cert_file: c, key_file: k, min_version: SSL3}', /min_version: unknown "SSL3"/],
     ['min above max', 'tls_server_config: {cert_file: c, key_file: k, min_version: TLS13, max_version: TLS12}', /above max_version/],
-    ['an unknown cipher suite', 'tls_server_config: {cert_file: c, key_file: k, cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]}', /unknown or insecure suite "TLS_RSA_WITH_RC4_128_SHA"/],
+    ['an unknown cipher suite', 'tls_server_config: {cert_file: c, key_file: k, cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]}', /cipher_suites: unknown or unsupported "TLS_RSA_WITH_RC4_128_SHA"/],
+    ['an unknown curve', 'tls_server_config: {cert_file: c, key_file: k, curve_preferences: [X25519MLKEM768]}', /curve_preferences: unknown or unsupported "X25519MLKEM768"/],
+    ['a curve named like an object member', 'tls_server_config: {cert_file: c, key_file: k, curve_preferences: [constructor]}', /curve_preferences: unknown or unsupported "constructor"/],
+    ['allowed SANs without verification', 'tls_server_config: {cert_file: c, key_file: k, client_allowed_sans: [a]}', /client_allowed_sans: set, but client_auth_type NoClientCert never verifies/],
+    ['an empty list of allowed SANs', 'tls_server_config: {cert_file: c, key_file: k, client_ca_file: ca, client_allowed_sans: []}', /client_allowed_sans: want a non-empty list/],
+    ['a basic_auth_users key without users', 'basic_auth_users:\n', /basic_auth_users: no users/],
+    ['a bcrypt cost above 31', `basic_auth_users: {alice: "${HASH.replace('$10$', '$32$')}"}`, /basic_auth_users.alice: bcrypt cost 32 is outside 4..31/],
+    ['a bcrypt cost below 4', `basic_auth_users: {alice: "${HASH.replace('$10$', '$03$')}"}`, /bcrypt cost 3 is outside/],
     ['a plain-text password', 'basic_auth_users: {alice: secret}', /basic_auth_users.alice: not a bcrypt hash/],
     ['a user name with a colon', `basic_auth_users: {"a:b": "${HASH}"}`, /invalid user name "a:b"/],
     ['a header outside the allowed set', 'http_server_config: {headers: {Server: x}}', /"Server" may not be set/],
