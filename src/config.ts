@@ -27,6 +27,8 @@ export interface Config {
   logFormat: 'logfmt' | 'json';
   textfile: string | null;
   maxConcurrentScrapes: number;
+  /** The page at /ui and the JSON API (--web.ui.enable), and its one-process view (--web.ui.process-view). */
+  ui: { enable: boolean; processView: boolean };
   /** OTLP push, or null when neither a flag nor the OTEL_* environment asks for it. */
   otlp: OtlpConfig | null;
   once: boolean;
@@ -59,6 +61,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   'web.telemetry-path': { default: '/metrics', help: 'Path under which to expose metrics.' },
   'web.config.file': { default: '', help: 'Path to a web config file (TLS, basic auth), the format Prometheus exporters share.' },
   'web.max-requests': { default: '4', help: 'Most scrapes served at once; more get 503.' },
+  'web.ui.enable': { boolean: true, help: 'Serve a page at /ui (listeners, deleted files, processes) and its JSON API under /api/v1/, behind the same TLS and basic auth as the metrics.' },
+  'web.ui.process-view': { boolean: true, help: 'Also serve the one-process view and the open-file search (read live from the procfs; they show file paths). Needs --web.ui.enable; refused (403) on a non-loopback listen address until basic auth is configured.' },
   'path.procfs': { default: '/proc', help: 'procfs mountpoint (the host /proc when run in a container, e.g. /host/proc).' },
   'path.rootfs': { default: '/', help: 'Root of the host filesystem, for /etc/passwd user names.' },
   'scan.interval': { default: '15s', help: 'Time between full scans of the procfs.' },
@@ -99,6 +103,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     logFormat: oneOf('log.format', str('log.format'), ['logfmt', 'json'] as const),
     textfile: str('output.textfile') || null,
     maxConcurrentScrapes: parseInteger('web.max-requests', str('web.max-requests'), 1, 1000),
+    ui: parseUi(bool('web.ui.enable'), bool('web.ui.process-view')),
     otlp: parseOtlp(str('otlp.endpoint'), str('otlp.protocol'), env),
     once: bool('once'),
     help: bool('help'),
@@ -126,6 +131,11 @@ function flagErrorLine(message: string): string {
   const positional = /Unexpected argument '([^']+)'/.exec(message);
   if (positional) return `unexpected argument ${positional[1]} (flags take the form --name=value)`;
   return message.split('\n')[0]!;
+}
+
+function parseUi(enable: boolean, processView: boolean): Config['ui'] {
+  if (processView && !enable) throw new ConfigError('--web.ui.process-view: needs --web.ui.enable');
+  return { enable, processView };
 }
 
 function nonEmpty(flag: string, value: string): string {

@@ -20,6 +20,8 @@ import { ScanLoop } from './worker/scan-loop.js';
 import { listenerLines } from './once.js';
 import { VERSION } from './version.js';
 import { loadNative } from './procfs/native.js';
+import { setupUi } from './http/ui/setup.js';
+import { UI_MAX_ROWS } from './api/ui-snapshot.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`lsof-exporter: ${message}\n`);
@@ -42,6 +44,7 @@ function workerConfig(cfg: Config): WorkerConfig {
     listenerPollIntervalMs: cfg.listenerPollIntervalMs,
     scanner: { fdMaxAgeMs: cfg.fdCacheMaxAgeMs, limitMaxAgeMs: 60_000, containers: cfg.containerLabels },
     model: { groupBy: cfg.groupBy, maxSeries: cfg.maxSeries, deletedTop: cfg.deletedTop },
+    ...(cfg.ui.enable && { ui: { maxRows: UI_MAX_ROWS } }),
   };
 }
 
@@ -78,12 +81,17 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   // Loaded only when asked for, so an exporter that only serves /metrics never loads the SDK.
   const otlp = cfg.otlp ? (await import('./exporters/otel.js')).startOtlpPush(() => scanner.current(), cfg.otlp, { maxSeries: cfg.maxSeries }, log) : null;
   if (cfg.otlp) log.info({ endpoint: cfg.otlp.endpoint, protocol: cfg.otlp.protocol, interval_ms: cfg.otlp.intervalMs }, 'pushing metrics over OTLP');
+  const ui = cfg.ui.enable
+    ? setupUi({ procfs: cfg.procfs, rootfs: cfg.rootfs, listenHost: cfg.listenAddress.host, processView: cfg.ui.processView, authConfigured: () => (webConfig?.current().config.basicAuthUsers.size ?? 0) > 0, view: () => scanner.current(), log })
+    : null;
+  if (ui) scanner.onSnapshot(ui.onSnapshot);
   const app = createApp({
     telemetryPath: cfg.telemetryPath,
     registry,
     view: () => scanner.current(),
     healthMaxAgeMs: Math.max(3 * cfg.scanIntervalMs, 30_000),
     maxConcurrentScrapes: cfg.maxConcurrentScrapes,
+    ...(ui && { ui: ui.router }),
     ...(webConfig && {
       authenticate: createBasicAuth(() => webConfig.current().config.basicAuthUsers),
       headers: () => webConfig.current().config.headers,

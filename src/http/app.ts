@@ -21,6 +21,8 @@ export interface AppOptions {
   authenticate?: (req: Request, res: Response, next: NextFunction) => void;
   /** Extra response headers (web config http_server_config.headers), read per request so reloads apply. */
   headers?: () => Record<string, string>;
+  /** --web.ui.enable: GET /ui and the JSON API under /api/v1/ (src/http/ui/router.ts). */
+  ui?: express.Router;
 }
 
 const ROUTES = new Set(['/', '/healthz']);
@@ -44,7 +46,7 @@ export function createApp(opts: AppOptions): express.Express {
   if (opts.authenticate) app.use(opts.authenticate);
   app.use(methodGate(new Set([...ROUTES, opts.telemetryPath])));
   app.get('/', (_req, res) => {
-    res.type('html').send(landingPage(opts.telemetryPath));
+    res.type('html').send(landingPage(opts.telemetryPath, opts.ui !== undefined));
   });
   app.get(opts.telemetryPath, scrapeHandler(opts));
   app.get('/healthz', (_req, res) => {
@@ -54,6 +56,7 @@ export function createApp(opts: AppOptions): express.Express {
     if (age <= opts.healthMaxAgeMs) res.send('ok\n');
     else res.status(503).send(last === null ? 'no scan has completed yet\n' : `last successful scan ${Math.round(age / 1000)}s ago\n`);
   });
+  if (opts.ui) app.use(opts.ui);
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found\n');
   });

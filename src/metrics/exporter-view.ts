@@ -4,6 +4,7 @@
  */
 import type { Model } from '../model/aggregate.js';
 import type { ScanStats } from '../scan/snapshot.js';
+import type { UiSnapshot } from '../api/ui-snapshot.js';
 
 export interface ExporterView {
   /**
@@ -17,6 +18,8 @@ export interface ExporterView {
   lastSuccessMs: number | null;
   /** Listener polls between full scans (fast new-listener path), and how many found a new listener. */
   listenerPolls: number;
+  /** The page's digest of the last scan; null unless --web.ui.enable is on. */
+  ui: UiSnapshot | null;
 }
 
 export const EMPTY_VIEW: ExporterView = Object.freeze({
@@ -26,4 +29,5 @@ export const EMPTY_VIEW: ExporterView = Object.freeze({
   scansFailed: 0,
   lastSuccessMs: null,
   listenerPolls: 0,
+  ui: null,
 });

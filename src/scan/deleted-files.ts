@@ -30,7 +30,7 @@ export function collectDeletedFiles(reader: ProcReader, tables: { pid: number; t
       const key = `${st.dev}:${st.ino}`;
       let rec = byKey.get(key);
       if (!rec) {
-        rec = { device: formatDevice(st.dev), inode: String(st.ino), size: Number(st.size), path: decodeProcBytes(Buffer.from(c.rawPath, 'latin1')), holders: [] };
+        rec = { device: formatDevice(st.dev), inode: String(st.ino), size: Number(st.size), allocatedBytes: Number(st.blocks) * 512, path: decodeProcBytes(Buffer.from(c.rawPath, 'latin1')), holders: [] };
         byKey.set(key, rec);
       }
       rec.holders.push({ pid, fd: c.fd });

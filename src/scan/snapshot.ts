@@ -56,6 +56,8 @@ export interface DeletedFileRecord {
   device: string;
   inode: string;
   size: number;
+  /** Bytes the file still occupies on disk (st_blocks x 512): less than size when sparse. */
+  allocatedBytes?: number;
   path: string;
   holders: { pid: number; fd: number }[];
 }

@@ -12,6 +12,7 @@ import { buildSocketIndex } from '../scan/socket-index.js';
 import type { Snapshot } from '../scan/snapshot.js';
 import { hostNetns } from '../scan/host-netns.js';
 import type { WorkerConfig, WorkerMessage } from './messages.js';
+import { buildUiSnapshot } from '../api/ui-snapshot.js';
 
 export class ScanLoop {
   private readonly reader: ProcReader;
@@ -50,7 +51,8 @@ export class ScanLoop {
     if (this.stopped) return;
     try {
       const { snapshot, model } = this.scanOnce();
-      this.emit({ type: 'snapshot', snapshot: { stats: snapshot.stats }, listeners: snapshot.listeners.length, model });
+      const ui = this.cfg.ui ? buildUiSnapshot(snapshot, this.hostNetns, this.cfg.ui) : undefined;
+      this.emit({ type: 'snapshot', snapshot: { stats: snapshot.stats }, listeners: snapshot.listeners.length, model, ...(ui && { ui }) });
     } catch (err) {
       this.emit({ type: 'scan-failed', message: (err as Error).message });
     }

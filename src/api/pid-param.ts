@@ -1,0 +1,15 @@
+/**
+ * The pid in /api/v1/processes/:pid. Only digits reach the procfs: "../", "self", signs, spaces,
+ * exponents and numbers past the kernel's PID_MAX_LIMIT are refused before anything is read.
+ */
+import { ApiError } from './api-error.js';
+
+/** include/linux/threads.h: no pid is ever larger (4M on 64-bit). */
+export const PID_MAX_LIMIT = 4_194_304;
+
+export function parsePidParam(value: string): number {
+  if (!/^[1-9][0-9]{0,6}$/.test(value) || Number(value) > PID_MAX_LIMIT) {
+    throw new ApiError(400, `pid must be a whole number from 1 to ${PID_MAX_LIMIT}, got ${JSON.stringify(value.slice(0, 40))}`);
+  }
+  return Number(value);
+}
