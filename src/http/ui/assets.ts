@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UI_CSS } from './css.js';
-import { UI_HTML } from './html.js';
+import { uiHtml } from './html.js';
 
 /** Browsers ask for an icon; without one they log a 404 on every load. */
 const ICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b57d0"/><path d="M4 4v8h8" stroke="#fff" stroke-width="2" fill="none"/></svg>\n';
@@ -21,7 +21,6 @@ export const UI_SIZE_BUDGET_BYTES = 64 * 1024;
 
 export function loadUiAssets(): Map<string, UiAsset> {
   const assets = new Map<string, UiAsset>([
-    ['/ui', { type: 'text/html; charset=utf-8', body: UI_HTML }],
     ['/ui/app.css', { type: 'text/css; charset=utf-8', body: UI_CSS }],
     ['/ui/icon.svg', { type: 'image/svg+xml', body: ICON_SVG }],
   ]);
@@ -31,6 +30,8 @@ export function loadUiAssets(): Map<string, UiAsset> {
     const body = fs.readFileSync(`${dir}${name}`, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
     assets.set(`/ui/js/${name}`, { type: 'text/javascript; charset=utf-8', body });
   }
+  const modules = [...assets.keys()].filter((k) => k.startsWith('/ui/js/'));
+  assets.set('/ui', { type: 'text/html; charset=utf-8', body: uiHtml(modules) });
   return assets;
 }
 

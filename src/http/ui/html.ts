@@ -1,8 +1,11 @@
 /**
  * GET /ui: the page's skeleton. No inline script or style (the Content-Security-Policy forbids them),
- * no data (the page reads /api/v1/ itself), nothing interpolated from the host.
+ * no data (the page reads /api/v1/ itself), nothing interpolated from the host. Every module is
+ * preloaded: without it the browser found them one import level at a time (three round trips).
  */
-export const UI_HTML = `<!doctype html>
+export function uiHtml(modules: string[]): string {
+  const preload = modules.map((m) => `<link rel="modulepreload" href="${m}">\n`).join('');
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -10,7 +13,7 @@ export const UI_HTML = `<!doctype html>
 <title>lsof-exporter</title>
 <link rel="stylesheet" href="/ui/app.css">
 <link rel="icon" href="/ui/icon.svg" type="image/svg+xml">
-<script type="module" src="/ui/js/main.js"></script>
+${preload}<script type="module" src="/ui/js/main.js"></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to the table</a>
@@ -72,3 +75,4 @@ export const UI_HTML = `<!doctype html>
 </body>
 </html>
 `;
+}

@@ -36,12 +36,13 @@ function showError(message: string): void {
   box.hidden = message === '';
 }
 
-async function refresh(): Promise<void> {
+/** @param ready what must be known before drawing (the status, on the first load) */
+async function refresh(ready: Promise<void> = Promise.resolve()): Promise<void> {
   const view = scanViews[current];
   if (!view) return;
   const start = performance.now();
   try {
-    const data = await getJson<TableResponse<never>>(view.endpoint);
+    const [data] = await Promise.all([getJson<TableResponse<never>>(view.endpoint), ready]);
     const note = data.truncated > 0 ? `${fmt(data.truncated)} more rows were left out by the exporter (each table is capped).` : '';
     view.table.setData(data.rows, note);
     const asOf = new Date(data.asOf);
@@ -61,7 +62,16 @@ function schedule(): void {
   timer = window.setTimeout(() => void refresh().then(schedule), REFRESH_MS);
 }
 
-function route(): void {
+async function loadStatus(pending: Promise<Status>): Promise<void> {
+  try {
+    status = await pending;
+  } catch (err) {
+    showError((err as Error).message);
+  }
+  applyStatus();
+}
+
+function route(pendingStatus?: Promise<Status>): void {
   const [name = 'listeners', arg] = location.hash.slice(1).split('/');
   current = byIdOrNull(`view-${name}`) ? name : 'listeners';
   for (const section of document.querySelectorAll<HTMLElement>('main > section')) section.hidden = section.id !== `view-${current}`;
@@ -70,11 +80,12 @@ function route(): void {
     else a.removeAttribute('aria-current');
   }
   document.title = `${byId(`view-${current}`).querySelector('h2')!.textContent} · lsof-exporter`;
+  const ready = pendingStatus ? loadStatus(pendingStatus) : Promise.resolve();
   if (current === 'process' && arg) {
     byId<HTMLInputElement>('pid').value = arg;
-    void loadProcess(arg);
+    void ready.then(() => loadProcess(arg));
   }
-  void refresh().then(schedule);
+  void refresh(ready).then(schedule);
 }
 
 function byIdOrNull(id: string): HTMLElement | null {
@@ -168,14 +179,10 @@ async function start(): Promise<void> {
   byId('process-result').appendChild(descriptors.root);
   byId('files-result').appendChild(fileHolders.root);
   wireForms();
-  try {
-    status = await getJson<Status>('/api/v1/status');
-  } catch (err) {
-    showError((err as Error).message);
-  }
-  applyStatus();
-  window.addEventListener('hashchange', route);
-  route();
+  window.addEventListener('hashchange', () => route());
+  // the first table loads while the status does; its pids become links when the status says so
+  const first = getJson<Status>('/api/v1/status');
+  route(first);
 }
 
 void start();
