@@ -150,7 +150,8 @@ export class DataTable<T> {
     this.shown = this.matching();
     const hidden = this.rows.length - this.shown.length;
     const drawn = Math.min(this.limit, this.shown.length);
-    this.status.textContent = `Showing ${fmt(drawn)} of ${fmt(this.shown.length)} matching rows; ${fmt(hidden)} hidden by the search and filters.`;
+    const count = `Showing ${fmt(drawn)} of ${fmt(this.shown.length)} matching rows; ${fmt(hidden)} hidden by the search and filters.`;
+    if (this.status.textContent !== count) this.status.textContent = count; // a live region: speak only changes
     const frag = document.createDocumentFragment();
     for (const r of this.shown.slice(0, drawn)) {
       frag.appendChild(h('tr', {}, ...this.spec.columns.map((c) => h('td', { class: `${c.numeric ? 'num' : ''}${c.nowrap ? ' nowrap' : ''}` }, c.cell ? c.cell(r) : c.text(r)))));
