@@ -36,13 +36,12 @@ export interface FileHolders {
   processesDenied: number;
 }
 
-export function parseFileQuery(path: string | null, under: string | null): FileQuery {
+export function parseFileQuery(path: string | null, under: boolean): FileQuery {
   if (path === null || path === '') throw new ApiError(400, 'path is required, e.g. ?path=/var/log/syslog or ?path=/var/log&under=1');
   if (!path.startsWith('/')) throw new ApiError(400, 'path must be absolute (start with /)');
   if (path.includes('\0') || Buffer.byteLength(path) > MAX_QUERY_BYTES) throw new ApiError(400, `path must be at most ${MAX_QUERY_BYTES} bytes without NUL`);
-  if (under !== null && under !== '0' && under !== '1') throw new ApiError(400, 'under must be 0 or 1');
   const trimmed = path.length > 1 ? path.replace(/\/+$/, '') : path;
-  return { path: trimmed || '/', under: under === '1' };
+  return { path: trimmed || '/', under };
 }
 
 /** Link texts are latin1 views of raw bytes; the query is compared in the same form. */

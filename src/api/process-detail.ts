@@ -2,10 +2,9 @@
  * One process as `lsof -p PID` shows it, read live from the procfs when asked (not from the last
  * scan): identity, executable, cwd, namespaces, and every descriptor with its target; sockets with
  * their addresses, ports and state from the process's own network namespace's tables.
- * Every path is built by ProcReader.procPath from a validated pid (see pid-param.ts).
+ * Every path is built by ProcReader.procPath from a validated pid (see params.ts).
  */
-import { classifyFdTarget, type FdType } from '../procfs/fd-target.js';
-import { parseNetUnix } from '../procfs/net-unix.js';
+import { classifyFdTarget, type FdTarget, type FdType } from '../procfs/fd-target.js';
 import { decodeProcBytes } from '../procfs/proc-text.js';
 import { classifyReadError, type ProcReader } from '../procfs/reader.js';
 import { parseProcStat } from '../procfs/stat.js';
@@ -13,23 +12,14 @@ import { parseProcStatus } from '../procfs/status.js';
 import { parseStatusIds } from '../procfs/status-ids.js';
 import { parseOpenFilesSoftLimit } from '../procfs/limits.js';
 import { parseCgroupContainer, NO_CONTAINER, type CgroupContainer } from '../procfs/cgroup.js';
-import { tcpStateName } from '../procfs/tcp-state.js';
-import { buildSocketIndex, type IndexedSocket } from '../scan/socket-index.js';
 import type { UserNames } from '../scan/user-names.js';
 import { ApiError } from './api-error.js';
+import { describeSocket, readSocketTables, type SocketEndpoint } from './process-sockets.js';
+
+export type { SocketEndpoint };
 
 /** A process with a million descriptors is answered with the first this many (and says so). */
 export const MAX_DESCRIPTORS = 50_000;
-
-export interface SocketEndpoint {
-  protocol: string;
-  family: string;
-  localAddress: string;
-  localPort: number;
-  remoteAddress: string;
-  remotePort: number;
-  state: string;
-}
 
 export interface DescriptorRow {
   fd: number;
@@ -39,7 +29,7 @@ export interface DescriptorRow {
   /** The file's link count is 0: deleted but still open. */
   deleted: boolean;
   socket: SocketEndpoint | null;
-  /** Bound path of a unix socket ("" when unnamed). */
+  /** Bound path of a unix socket ("" when unnamed); null for other kinds, or when the paths were not asked for. */
   unixPath: string | null;
 }
 
@@ -67,7 +57,7 @@ export interface ProcessDetail {
 }
 
 /** @param hostNetns the host's network namespace, reported as "" like the scan tables do */
-export function readProcessDetail(reader: ProcReader, users: UserNames, pid: number, hostNetns: string): ProcessDetail {
+export function readProcessDetail(reader: ProcReader, users: UserNames, pid: number, hostNetns: string, unixPaths = false): ProcessDetail {
   const stat = parseProcStat(readOrFail(reader, pid, () => reader.readText(reader.procPath(pid, 'stat'))));
   const statusText = readOrFail(reader, pid, () => reader.readUtf8(reader.procPath(pid, 'status')));
   const ids = parseStatusIds(statusText, pid);
@@ -77,7 +67,7 @@ export function readProcessDetail(reader: ProcReader, users: UserNames, pid: num
   const exe = link(reader, pid, 'exe');
   const ns = /^net:\[(\d+)\]$/.exec(link(reader, pid, 'ns', 'net'))?.[1] ?? '';
   const netns = ns === hostNetns ? '' : ns;
-  const fds = readDescriptors(reader, pid);
+  const fds = readDescriptors(reader, pid, unixPaths);
   return {
     pid,
     ppid: stat.ppid,
@@ -136,11 +126,11 @@ function container(reader: ProcReader, pid: number): CgroupContainer {
   return optional(() => parseCgroupContainer(reader.readUtf8(reader.procPath(pid, 'cgroup'))), NO_CONTAINER);
 }
 
-function readDescriptors(reader: ProcReader, pid: number): { count: number; rows: DescriptorRow[] } {
+function readDescriptors(reader: ProcReader, pid: number, unixPaths: boolean): { count: number; rows: DescriptorRow[] } {
   const names = readOrFail(reader, pid, () => reader.listDir(reader.procPath(pid, 'fd')));
   const fds = names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
-  const sockets = lazySockets(reader, pid);
   const rows: DescriptorRow[] = [];
+  const sockets: { row: DescriptorRow; fd: number; inode: number }[] = [];
   for (const fd of fds.slice(0, MAX_DESCRIPTORS)) {
     let raw: string;
     try {
@@ -149,46 +139,27 @@ function readDescriptors(reader: ProcReader, pid: number): { count: number; rows
       if (classifyReadError(err) === 'denied') throw new ApiError(403, `the exporter may not read the descriptors of process ${pid} (it needs CAP_SYS_PTRACE, or to run as the process's user)`);
       continue; // closed between readdir and readlink: not open any more
     }
-    rows.push(describe(reader, pid, fd, raw, sockets));
+    const t = classifyFdTarget(raw);
+    const row = describe(reader, pid, fd, raw, t);
+    rows.push(row);
+    if (t.kind === 'socket') sockets.push({ row, fd, inode: t.inode });
+  }
+  // the socket tables are read once, after the links, and only for the inodes this process holds
+  if (sockets.length > 0) {
+    const tables = readSocketTables(reader, pid, sockets, unixPaths);
+    for (const { row, inode } of sockets) Object.assign(row, describeSocket(tables, inode));
   }
   return { count: fds.length, rows };
 }
 
-function describe(reader: ProcReader, pid: number, fd: number, raw: string, sockets: () => SocketTables): DescriptorRow {
-  const t = classifyFdTarget(raw);
-  const row: DescriptorRow = { fd, type: 'other', target: decodeProcBytes(Buffer.from(raw, 'latin1')), deleted: false, socket: null, unixPath: null };
+/** A socket stays socket_other here; readDescriptors types it once the tables are read. */
+function describe(reader: ProcReader, pid: number, fd: number, raw: string, t: FdTarget): DescriptorRow {
+  const row: DescriptorRow = { fd, type: 'socket_other', target: decodeProcBytes(Buffer.from(raw, 'latin1')), deleted: false, socket: null, unixPath: null };
   if (t.kind === 'simple') row.type = t.type;
   else if (t.kind === 'path') {
     row.type = t.device ? 'device' : 'file';
     row.deleted = t.deletedSuffix && nlinkZero(reader, reader.procPath(pid, 'fd', fd));
     if (row.deleted) row.target = decodeProcBytes(Buffer.from(t.path, 'latin1'));
-  } else {
-    const { ip, unix } = sockets();
-    const s = ip.get(t.inode)?.ip;
-    if (s) {
-      row.type = s.protocol === 'tcp' ? 'socket_tcp' : 'socket_udp';
-      row.socket = { protocol: s.protocol, family: s.family, localAddress: s.localAddress, localPort: s.localPort, remoteAddress: s.remoteAddress, remotePort: s.remotePort, state: tcpStateName(s.state) };
-    } else if (unix.has(t.inode)) {
-      row.type = 'socket_unix';
-      row.unixPath = unix.get(t.inode)!;
-    } else row.type = 'socket_other';
   }
   return row;
-}
-
-interface SocketTables {
-  ip: Map<number, IndexedSocket>;
-  unix: Map<number, string>;
-}
-
-/** The process's own namespace's tables, read once and only if it holds a socket. */
-function lazySockets(reader: ProcReader, pid: number): () => SocketTables {
-  let tables: SocketTables | undefined;
-  return () => {
-    tables ??= {
-      ip: buildSocketIndex(reader, new Map([['', [pid]]])).byInode,
-      unix: new Map(optional(() => parseNetUnix(reader.readText(reader.procPath(pid, 'net', 'unix'))), []).map((u) => [u.inode, decodeProcBytes(Buffer.from(u.path, 'latin1'))])),
-    };
-    return tables;
-  };
 }

@@ -11,7 +11,7 @@ import type { UserNames } from '../scan/user-names.js';
 import { ApiError } from './api-error.js';
 import { parseFileQuery, type FileHolders, type FileQuery } from './file-holders.js';
 import { ListenerFirstSeen } from './first-seen.js';
-import { parsePidParam } from './pid-param.js';
+import { parseFlagParam, parsePidParam } from './params.js';
 import { readProcessDetail } from './process-detail.js';
 import { processViewRefusal, type ProcessViewPolicy } from './process-view-gate.js';
 import { deletedFilesTable, listenersTable, processesTable } from './tables.js';
@@ -55,14 +55,15 @@ export function createApiRoutes(opts: ApiOptions): ApiRoutes {
   router.get('/api/v1/processes', json(() => processesTable(scan(), startedAtMs)));
   router.get('/api/v1/processes/:pid', json((req) => {
     gate();
-    const detail = readProcessDetail(opts.reader, opts.users, parsePidParam(String(req.params.pid)), opts.hostNetns);
+    const unixPaths = parseFlagParam(new URL(req.originalUrl, 'http://localhost').searchParams.get('unixPaths'), 'unixPaths');
+    const detail = readProcessDetail(opts.reader, opts.users, parsePidParam(String(req.params.pid)), opts.hostNetns, unixPaths);
     const { readAtMs, ...rest } = detail;
     return { ...rest, readAt: new Date(readAtMs).toISOString() };
   }));
   router.get('/api/v1/files', json(async (req) => {
     gate();
     const params = new URL(req.originalUrl, 'http://localhost').searchParams;
-    const result = await opts.fileSearch(parseFileQuery(params.get('path'), params.get('under')));
+    const result = await opts.fileSearch(parseFileQuery(params.get('path'), parseFlagParam(params.get('under'), 'under')));
     return { ...result, readAt: new Date().toISOString() };
   }));
   router.all(/^\/api\/v1\/.*/, (req, res, next) => {

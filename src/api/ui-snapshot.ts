@@ -7,13 +7,12 @@
 import type { FdType } from '../procfs/fd-target.js';
 import type { IpFamily, IpProtocol } from '../procfs/net-ip-socket.js';
 import type { ContainerInfo, ProcessRecord, Snapshot } from '../scan/snapshot.js';
+import { groupProcesses } from './process-groups.js';
 
 /** Rows per table; a table past it says how many it left out (`truncated`). */
 export const UI_MAX_ROWS = 5000;
 /** Holders named per listener or deleted file (the rest are counted). */
 export const UI_MAX_HOLDERS = 16;
-/** Pids listed per process group (the rest are counted). */
-export const UI_MAX_GROUP_PIDS = 50;
 
 export interface UiHolder {
   pid: number;
@@ -145,59 +144,4 @@ function toDeletedFile(f: Snapshot['deletedFiles'][number], byPid: Map<number, P
     holders: f.holders.slice(0, UI_MAX_HOLDERS).map(({ pid, fd }) => ({ ...holder(byPid.get(pid), pid), fd })),
     holderCount: f.holders.length,
   };
-}
-
-/** One row per (user, executable, network namespace, container): what `lsof -u USER` groups by eye. */
-function groupProcesses(processes: ProcessRecord[], localNetns: (ns: string) => string): UiProcessGroup[] {
-  const groups = new Map<string, UiProcessGroup>();
-  for (const p of processes) {
-    const netns = localNetns(p.netns);
-    const key = JSON.stringify([p.user, p.exe, netns, p.container.id]);
-    let g = groups.get(key);
-    if (!g) {
-      g = newGroup(p, netns);
-      groups.set(key, g);
-    }
-    addMember(g, p);
-  }
-  return [...groups.values()].sort((a, b) => b.fdCount - a.fdCount);
-}
-
-function newGroup(p: ProcessRecord, netns: string): UiProcessGroup {
-  const fdTypes = Object.fromEntries(Object.keys(p.fdTypes).map((t) => [t, 0])) as Record<FdType, number>;
-  return {
-    user: p.user,
-    executable: p.exe,
-    processNames: [],
-    netns,
-    container: p.container,
-    processCount: 0,
-    pids: [],
-    fdCount: 0,
-    fdTypes,
-    fdLimitRatioMax: null,
-    fdLimitRatioPid: null,
-    uninspectable: 0,
-    executableDeleted: false,
-  };
-}
-
-const MAX_NAMES = 5;
-
-function addMember(g: UiProcessGroup, p: ProcessRecord): void {
-  g.processCount++;
-  if (g.pids.length < UI_MAX_GROUP_PIDS) g.pids.push(p.pid);
-  if (g.processNames.length < MAX_NAMES && !g.processNames.includes(p.comm)) g.processNames.push(p.comm);
-  if (!p.inspectable) g.uninspectable++;
-  if (p.exeDeleted) g.executableDeleted = true;
-  if (p.fdCount === null) return;
-  g.fdCount += p.fdCount;
-  for (const [t, n] of Object.entries(p.fdTypes) as [FdType, number][]) g.fdTypes[t] += n;
-  if (p.fdLimit !== null && p.fdLimit > 0) {
-    const ratio = p.fdCount / p.fdLimit;
-    if (g.fdLimitRatioMax === null || ratio > g.fdLimitRatioMax) {
-      g.fdLimitRatioMax = ratio;
-      g.fdLimitRatioPid = p.pid;
-    }
-  }
 }

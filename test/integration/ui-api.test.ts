@@ -104,6 +104,21 @@ describe('one process, read live', () => {
     expect(body.descriptors.map((d: Json) => d.fd)).toEqual(expect.arrayContaining([0, 1, 2]));
   });
 
+  it('types unix sockets, and names their paths when asked', async () => {
+    const sockPath = `${children.dir}/ui test.sock`;
+    const server = net.createServer().listen(sockPath);
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const plain = (await get(`/api/v1/processes/${process.pid}`)).body.descriptors.filter((d: Json) => d.type === 'socket_unix');
+      expect(plain.length).toBeGreaterThan(0);
+      const named = (await get(`/api/v1/processes/${process.pid}?unixPaths=1`)).body.descriptors;
+      expect(named.find((d: Json) => d.unixPath === sockPath)).toMatchObject({ type: 'socket_unix' });
+      expect((await get(`/api/v1/processes/${process.pid}?unixPaths=yes`)).status).toBe(400);
+    } finally {
+      server.close();
+    }
+  });
+
   it('shows a deleted file as deleted, under its name', async () => {
     const { body } = await get(`/api/v1/processes/${children.deletedHolder.pid}`);
     const held = body.descriptors.find((d: Json) => d.deleted);

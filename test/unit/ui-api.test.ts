@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/api/api-error.js';
 import { parseFileQuery } from '../../src/api/file-holders.js';
 import { ListenerFirstSeen } from '../../src/api/first-seen.js';
-import { parsePidParam } from '../../src/api/pid-param.js';
+import { parseFlagParam, parsePidParam } from '../../src/api/params.js';
 import { isLoopbackHost, processViewRefusal } from '../../src/api/process-view-gate.js';
 import { buildUiSnapshot, UI_MAX_HOLDERS, type UiListener } from '../../src/api/ui-snapshot.js';
 import { parseConfig } from '../../src/config.js';
@@ -15,6 +15,7 @@ import { UI_SIZE_BUDGET_BYTES } from '../../src/http/ui/assets.js';
 import { toCsv } from '../../src/http/ui/page/export.js';
 import { emptyFdTypeCounts } from '../../src/procfs/fd-target.js';
 import { parseStatusIds } from '../../src/procfs/status-ids.js';
+import { collectUnixPaths } from '../../src/procfs/net-unix-paths.js';
 import { tcpStateName } from '../../src/procfs/tcp-state.js';
 import type { ProcessRecord, Snapshot } from '../../src/scan/snapshot.js';
 
@@ -127,12 +128,17 @@ describe('parsePidParam', () => {
 
 describe('parseFileQuery', () => {
   it('takes a file, a folder with or without a trailing slash, and the root', () => {
-    expect(parseFileQuery('/var/log/', '1')).toEqual({ path: '/var/log', under: true });
-    expect(parseFileQuery('/etc/passwd', null)).toEqual({ path: '/etc/passwd', under: false });
-    expect(parseFileQuery('/', '1')).toEqual({ path: '/', under: true });
+    expect(parseFileQuery('/var/log/', true)).toEqual({ path: '/var/log', under: true });
+    expect(parseFileQuery('/etc/passwd', false)).toEqual({ path: '/etc/passwd', under: false });
+    expect(parseFileQuery('/', true)).toEqual({ path: '/', under: true });
   });
-  it.each([[null, null], ['', null], ['etc', null], ['/a\0b', null], [`/${'a'.repeat(5000)}`, null], ['/a', 'true']])('refuses path %j under %j', (p, u) => {
-    expect(() => parseFileQuery(p, u)).toThrow(ApiError);
+  it.each([null, '', 'etc', '/a\0b', `/${'a'.repeat(5000)}`])('refuses path %j', (p) => {
+    expect(() => parseFileQuery(p, false)).toThrow(ApiError);
+  });
+  it('takes 0/1 switches and nothing else', () => {
+    expect(parseFlagParam(null, 'under')).toBe(false);
+    expect(parseFlagParam('1', 'under')).toBe(true);
+    expect(() => parseFlagParam('true', 'under')).toThrow(/under must be 0 or 1/);
   });
 });
 
@@ -163,6 +169,22 @@ describe('procfs helpers', () => {
     expect(parseStatusIds('Tgid:\t5\n', 5)).toEqual({ tgid: 5, nsPids: [5] });
     expect(() => parseStatusIds('Name:\tx\n', 5)).toThrow(/no Tgid/);
   });
+  it('picks the paths of the wanted unix sockets out of net/unix, in pieces of whole lines', () => {
+    const table = [
+      'Num       RefCount Protocol Flags    Type St Inode Path',
+      'ffff0001: 00000002 00000000 00010000 0001 01 101 /run/a b.sock',
+      'ffff0002: 00000002 00000000 00000000 0001 03 102',
+      'ffff0003: 00000002 00000000 00000000 0001 03 103 @abstract',
+      'ffff0004: 00000002 00000000 00000000 0001 03 104 /not/wanted',
+      'garbage',
+    ];
+    const out = new Map<number, string>();
+    const wanted = new Set([101, 102, 103, 999]);
+    collectUnixPaths(`${table.slice(0, 3).join('\n')}\n`, wanted, out);
+    collectUnixPaths(table.slice(3).join('\n'), wanted, out);
+    expect(out).toEqual(new Map([[101, '/run/a b.sock'], [102, ''], [103, '@abstract']]));
+  });
+
   it('names socket states as ss does', () => {
     expect(tcpStateName(0x0a)).toBe('LISTEN');
     expect(tcpStateName(0x01)).toBe('ESTAB');

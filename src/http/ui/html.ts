@@ -66,6 +66,7 @@ ${preload}<script type="module" src="/ui/js/main.js"></script>
 <p id="process-off" class="off" hidden></p>
 <form id="process-form" hidden>
 <span class="field"><label for="pid">Process ID</label><input id="pid" name="pid" inputmode="numeric" pattern="[0-9]+" required autocomplete="off"></span>
+<span class="field check"><input id="unix-paths" type="checkbox" name="unixPaths"><label for="unix-paths">Unix socket paths (reads /proc/net/unix: slower on a busy host)</label></span>
 <button type="submit">Read</button>
 </form>
 <div id="process-result" hidden><div id="process-facts"></div></div>

@@ -97,7 +97,8 @@ async function loadProcess(pid: string): Promise<void> {
   clear(out);
   const start = performance.now();
   try {
-    const p = await getJson<ProcessDetail>(`/api/v1/processes/${encodeURIComponent(pid)}`);
+    const unix = byId<HTMLInputElement>('unix-paths').checked ? '?unixPaths=1' : '';
+    const p = await getJson<ProcessDetail>(`/api/v1/processes/${encodeURIComponent(pid)}${unix}`);
     append(out, [facts(p)]);
     descriptors.setData(p.descriptors, p.truncated ? `${fmt(p.truncated)} more descriptors were left out.` : '');
     byId('process-result').hidden = false;
