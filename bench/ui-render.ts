@@ -10,8 +10,8 @@
  * after one unmeasured load (a fresh browser profile's first page pays the browser's start-up).
  * The one-process view reads a workload process of F descriptors live; the open-file search looks for
  * the file every workload process holds, over all descriptors of the host.
- * RSS: the exporter (1s scans) without, then with, --web.ui.enable; sampled after each scan from the
- * 10th on; median and peak.
+ * RSS: two exporters at once (1s scans, the same host and load), without and with --web.ui.enable;
+ * sampled after each scan from the 10th on; median and peak.
  */
 import os from 'node:os';
 import fs from 'node:fs';
@@ -32,22 +32,34 @@ function flag(name: string, fallback: number): number {
   return a ? Number(a.split('=')[1]) : fallback;
 }
 
-/** RSS after each scan from the 10th to the last, until `scans` scans. */
-async function rssOverScans(args: string[], scans: number): Promise<{ median: number; peak: number }> {
-  const exporter = await startExporter(['--scan.interval=1s', ...args]);
-  const samples: number[] = [];
+interface RssResult {
+  median: number;
+  peak: number;
+}
+
+/**
+ * Two exporters side by side (1s scans), one without and one with --web.ui.enable, so both see the
+ * same host and the same load; RSS of each sampled after each of its scans from the 10th on.
+ */
+async function rssSideBySide(scans: number): Promise<{ off: RssResult; on: RssResult }> {
+  const off = await startExporter(['--scan.interval=1s']);
+  const on = await startExporter(['--scan.interval=1s', '--web.ui.enable']);
+  const samples = new Map<Exporter, number[]>([[off, []], [on, []]]);
+  const last = new Map<Exporter, number>([[off, 0], [on, 0]]);
   try {
-    let last = 0;
-    while (last < scans) {
-      const n = scansOf((await exporter.metrics()).text);
-      if (n !== last && n >= 10) samples.push(rssBytes(exporter.child.pid!));
-      last = n;
+    while ([...last.values()].some((n) => n < scans)) {
+      for (const e of [off, on]) {
+        const n = scansOf((await e.metrics()).text);
+        if (n !== last.get(e) && n >= 10 && n <= scans) samples.get(e)!.push(rssBytes(e.child.pid!));
+        last.set(e, n);
+      }
       await sleep(200);
     }
   } finally {
-    await exporter.stop();
+    await Promise.all([off.stop(), on.stop()]);
   }
-  return { median: median(samples), peak: Math.max(...samples) };
+  const summary = (xs: number[]) => ({ median: median(xs), peak: Math.max(...xs) });
+  return { off: summary(samples.get(off)!), on: summary(samples.get(on)!) };
 }
 
 /** Milliseconds from navigation start until the page marked `view:NAME` (fetch + parse + draw). */
@@ -105,10 +117,8 @@ async function main(): Promise<void> {
     log(`starting ${procs} x ${fds} workload`);
     await load.startAll();
     const rssScans = flag('rss-scans', 30);
-    log('RSS without the page');
-    const off = await rssOverScans([], rssScans);
-    log('RSS with --web.ui.enable');
-    const on = await rssOverScans(['--web.ui.enable'], rssScans);
+    log('RSS without and with the page, side by side');
+    const { off, on } = await rssSideBySide(rssScans);
     log('render times');
     const exporter = await startExporter(['--scan.interval=15s', '--web.ui.enable', '--web.ui.process-view']);
     let times: Map<string, number[]>;
@@ -124,7 +134,7 @@ async function main(): Promise<void> {
       '|---|---|---|---|',
       ...[...times].map(([view, ms]) => `| ${view} | ${median(ms).toFixed(0)} | ${Math.max(...ms).toFixed(0)} | ${ms.length} |`),
       '',
-      `exporter RSS (scans 10-${rssScans}, 1s interval): without the page median ${mib(off.median)} peak ${mib(off.peak)}; with --web.ui.enable median ${mib(on.median)} peak ${mib(on.peak)}`,
+      `exporter RSS (scans 10-${rssScans}, 1s interval, side by side): without the page median ${mib(off.median)} peak ${mib(off.peak)}; with --web.ui.enable median ${mib(on.median)} peak ${mib(on.peak)}`,
     ];
     console.log(lines.join('\n'));
   } finally {
