@@ -80,6 +80,8 @@ function route(pendingStatus?: Promise<Status>): void {
     else a.removeAttribute('aria-current');
   }
   document.title = `${byId(`view-${current}`).querySelector('h2')!.textContent} · lsof-exporter`;
+  // the live views say when they read /proc themselves; the scan's time would mislead there
+  if (!scanViews[current]) byId('asof').textContent = 'Read live from /proc when asked; the tables refresh from the scans.';
   const ready = pendingStatus ? loadStatus(pendingStatus) : Promise.resolve();
   if (current === 'process' && arg) {
     byId<HTMLInputElement>('pid').value = arg;

@@ -28,6 +28,7 @@ export const LISTENERS: TableSpec<Listener> = {
     { key: 'port', label: 'Port', values: (l) => [String(l.port)] },
     { key: 'protocol', label: 'Protocol', values: (l) => [l.protocol, `${l.protocol} ${l.family}`] },
     { key: 'place', label: 'Namespace / container', values: (l) => placeValues(l.netns, l.container) },
+    { key: 'new', label: 'New since start', values: (l) => [l.newSinceStart ? 'new' : 'there at start'] },
   ],
 };
 
