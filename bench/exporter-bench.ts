@@ -16,14 +16,14 @@ const MAIN_JS = fileURLToPath(new URL('../src/main.js', import.meta.url));
 /** As every launcher of the project starts it (test/deploy/node-flags.test.ts). */
 const MAIN_THREAD_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10'];
 
-interface Exporter {
+export interface Exporter {
   child: ChildProcess;
   url: string;
   metrics: () => Promise<{ text: string; ms: number }>;
   stop: () => Promise<void>;
 }
 
-async function startExporter(args: string[]): Promise<Exporter> {
+export async function startExporter(args: string[]): Promise<Exporter> {
   const port = await freePort();
   const child = spawn(process.execPath, [...MAIN_THREAD_FLAGS, MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
   const kill = () => child.kill('SIGKILL');
@@ -62,11 +62,11 @@ function peak(byScan: Map<number, number>, from: number, to: number): number {
   return Math.max(0, ...[...byScan].filter(([scan]) => scan > from && scan <= to).map(([, rss]) => rss));
 }
 
-function scansOf(text: string): number {
+export function scansOf(text: string): number {
   return Number(/^lsof_scans_total\{result="success"\} (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
-function rssBytes(pid: number): number {
+export function rssBytes(pid: number): number {
   const kb = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb) * 1024;
 }

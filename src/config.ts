@@ -36,6 +36,8 @@ export interface Config {
   readHeaderTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
   idleTimeoutMs: number;
+  /** The page at /ui and the JSON API (--web.ui.enable), and its one-process view (--web.ui.process-view). */
+  ui: { enable: boolean; processView: boolean };
   /** OTLP push, or null when neither a flag nor the OTEL_* environment asks for it. */
   otlp: OtlpConfig | null;
   once: boolean;
@@ -71,6 +73,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   'web.max-connections': { default: '512', help: 'Most HTTP connections held at once (lowered to the descriptor limit minus 256 kept for scans); at the cap a new connection evicts the oldest one not being answered.' },
   'web.read-header-timeout': { default: '5s', help: 'Time a client has for the TLS handshake and the request headers.' },
   'web.idle-timeout': { default: '5s', help: 'Time an idle keep-alive connection is kept open.' },
+  'web.ui.enable': { boolean: true, help: 'Serve a page at /ui (listeners, deleted files, processes) and its JSON API under /api/v1/, behind the same TLS and basic auth as the metrics.' },
+  'web.ui.process-view': { boolean: true, help: 'Also serve the one-process view and the open-file search (read live from the procfs; they show file paths). Needs --web.ui.enable; refused (403) on a non-loopback listen address until basic auth is configured.' },
   'path.procfs': { default: '/proc', help: 'procfs mountpoint (the host /proc when run in a container, e.g. /host/proc).' },
   'path.rootfs': { default: '/', help: 'Root of the host filesystem, for /etc/passwd user names.' },
   'scan.interval': { default: '15s', help: 'Time between full scans of the procfs.' },
@@ -138,6 +142,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     maxConnections: parseInteger('web.max-connections', str('web.max-connections'), 1, 100_000),
     readHeaderTimeoutMs: parseDuration('web.read-header-timeout', str('web.read-header-timeout'), { min: 100 }),
     idleTimeoutMs: parseDuration('web.idle-timeout', str('web.idle-timeout'), { min: 100 }),
+    ui: parseUi(bool('web.ui.enable'), bool('web.ui.process-view')),
     otlp: parseOtlp(str('otlp.endpoint'), str('otlp.protocol'), env),
     once: bool('once'),
     help: bool('help'),
@@ -165,6 +170,11 @@ function flagErrorLine(message: string): string {
   const positional = /Unexpected argument '([^']+)'/.exec(message);
   if (positional) return `unexpected argument ${positional[1]} (flags take the form --name=value)`;
   return message.split('\n')[0]!;
+}
+
+function parseUi(enable: boolean, processView: boolean): Config['ui'] {
+  if (processView && !enable) throw new ConfigError('--web.ui.process-view: needs --web.ui.enable');
+  return { enable, processView };
 }
 
 function nonEmpty(flag: string, value: string): string {

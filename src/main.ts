@@ -24,6 +24,8 @@ import { listenerLines } from './once.js';
 import { VERSION } from './version.js';
 import { loadNative } from './procfs/native.js';
 import { signalsNamed } from './signals/index.js';
+import { setupUi } from './http/ui/setup.js';
+import { UI_MAX_ROWS } from './api/ui-snapshot.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`lsof-exporter: ${message}\n`);
@@ -47,6 +49,7 @@ function workerConfig(cfg: Config): WorkerConfig {
     scanner: { fdMaxAgeMs: cfg.fdCacheMaxAgeMs, limitMaxAgeMs: 60_000, containers: cfg.containerLabels },
     model: { groupBy: cfg.groupBy, maxSeries: cfg.maxSeries, deletedTop: cfg.deletedTop },
     collectors: cfg.collectors,
+    ...(cfg.ui.enable && { ui: { maxRows: UI_MAX_ROWS } }),
   };
 }
 
@@ -93,12 +96,17 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   });
   let exporterServer: ExporterServer | undefined;
   const httpMetrics = createHttpMetrics({ openConnections: () => exporterServer?.connections.open() ?? 0, maxConnections, bcryptQueued: () => bcrypt.size() });
+  const ui = cfg.ui.enable
+    ? setupUi({ procfs: cfg.procfs, rootfs: cfg.rootfs, listenHost: cfg.listenAddress.host, processView: cfg.ui.processView, authConfigured: () => (webConfig?.current().config.basicAuthUsers.size ?? 0) > 0, view: () => scanner.current(), log })
+    : null;
+  if (ui) scanner.onSnapshot(ui.onSnapshot);
   const app = createApp({
     telemetryPath: cfg.telemetryPath,
     registry: withHttpMetrics(registry, httpMetrics),
     view: () => scanner.current(),
     healthMaxAgeMs: Math.max(3 * cfg.scanIntervalMs, 30_000),
     maxConcurrentScrapes: cfg.maxConcurrentScrapes,
+    ...(ui && { ui: ui.router }),
     ...(webConfig && {
       authenticate: createBasicAuth({ users: () => webConfig.current().config.basicAuthUsers, pool: bcrypt, onCheck: httpMetrics.bcryptChecked, openPaths: OPEN_PATHS }),
       headers: () => webConfig.current().config.headers,

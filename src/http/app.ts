@@ -24,6 +24,8 @@ export interface AppOptions {
   authenticate?: (req: Request, res: Response, next: NextFunction) => void;
   /** Extra response headers (web config http_server_config.headers), read per request so reloads apply. */
   headers?: () => Record<string, string>;
+  /** --web.ui.enable: GET /ui and the JSON API under /api/v1/ (src/http/ui/router.ts). */
+  ui?: express.Router;
 }
 
 const ROUTES = new Set(['/', '/healthz']);
@@ -49,7 +51,7 @@ export function createApp(opts: AppOptions): express.Express {
   if (opts.authenticate) app.use(opts.authenticate);
   app.use(methodGate(new Set([...ROUTES, opts.telemetryPath])));
   app.get('/', (_req, res) => {
-    res.type('html').set({ 'Content-Security-Policy': HTML_CSP, 'X-Frame-Options': 'DENY' }).send(landingPage(opts.telemetryPath));
+    res.type('html').set({ 'Content-Security-Policy': HTML_CSP, 'X-Frame-Options': 'DENY' }).send(landingPage(opts.telemetryPath, opts.ui !== undefined));
   });
   app.get(opts.telemetryPath, scrapeHandler(opts));
   // ok or stale and nothing else: it is open to anyone who can reach the port (OPEN_PATHS)
@@ -58,6 +60,7 @@ export function createApp(opts: AppOptions): express.Express {
     const fresh = last !== null && Date.now() - last <= opts.healthMaxAgeMs;
     res.type('text/plain').status(fresh ? 200 : 503).send(fresh ? 'ok\n' : 'stale\n');
   });
+  if (opts.ui) app.use(opts.ui);
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found\n');
   });

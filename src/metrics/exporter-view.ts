@@ -5,6 +5,7 @@
  */
 import type { Model } from '../model/model.js';
 import type { ScanStats } from '../scan/scan-stats.js';
+import type { UiSnapshot } from '../api/ui-snapshot.js';
 
 export interface ExporterView {
   stats: ScanStats | null;
@@ -14,6 +15,8 @@ export interface ExporterView {
   lastSuccessMs: number | null;
   /** Listener polls between full scans (the fast new-listener path). */
   listenerPolls: number;
+  /** The page's digest of the last scan; null unless --web.ui.enable is on. */
+  ui: UiSnapshot | null;
 }
 
 export const EMPTY_VIEW: ExporterView = Object.freeze({
@@ -23,4 +26,5 @@ export const EMPTY_VIEW: ExporterView = Object.freeze({
   scansFailed: 0,
   lastSuccessMs: null,
   listenerPolls: 0,
+  ui: null,
 });

@@ -58,7 +58,7 @@ export class BackgroundScanner {
     const v = this.view;
     if (m.type === 'snapshot') {
       const first = v.scansSucceeded === 0;
-      this.view = { ...v, stats: m.stats, model: m.model, scansSucceeded: v.scansSucceeded + 1, lastSuccessMs: Date.now() };
+      this.view = { ...v, stats: m.stats, model: m.model, ui: m.ui ?? null, scansSucceeded: v.scansSucceeded + 1, lastSuccessMs: Date.now() };
       if (first) this.logFirstScan(m);
       for (const fn of this.listeners) fn(this.view);
       this.logFailedSignals(m.model);

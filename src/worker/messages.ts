@@ -2,6 +2,7 @@
 import type { Model, ModelOptions } from '../model/model.js';
 import type { ScannerOptions } from '../scan/scanner.js';
 import type { ScanStats } from '../scan/scan-stats.js';
+import type { UiLimits, UiSnapshot } from '../api/ui-snapshot.js';
 
 export interface WorkerConfig {
   procfs: string;
@@ -13,9 +14,11 @@ export interface WorkerConfig {
   model: ModelOptions;
   /** Enabled collectors (signal names). */
   collectors: string[];
+  /** Set when --web.ui.enable is on: each snapshot message then carries the page's digest. */
+  ui?: UiLimits;
 }
 
 export type WorkerMessage =
-  | { type: 'snapshot'; stats: ScanStats; listeners: number; model: Model }
+  | { type: 'snapshot'; stats: ScanStats; listeners: number; model: Model; ui?: UiSnapshot }
   | { type: 'scan-failed'; message: string }
   | { type: 'listener-poll'; newListeners: number };

@@ -13,6 +13,7 @@ import { buildSocketIndex } from '../scan/socket-index.js';
 import { needsDeletedFiles, signalsNamed } from '../signals/index.js';
 import type { Signal } from '../signals/signal.js';
 import type { WorkerConfig, WorkerMessage } from './messages.js';
+import { buildUiSnapshot } from '../api/ui-snapshot.js';
 
 export class ScanLoop {
   private readonly procfs: ProcFs;
@@ -51,7 +52,8 @@ export class ScanLoop {
     if (this.stopped) return;
     try {
       const { context, model } = this.scanOnce();
-      this.emit({ type: 'snapshot', stats: context.stats, listeners: context.listeners.length, model });
+      const ui = this.cfg.ui ? buildUiSnapshot(context, context.hostNetns, this.cfg.ui) : undefined;
+      this.emit({ type: 'snapshot', stats: context.stats, listeners: context.listeners.length, model, ...(ui && { ui }) });
     } catch (err) {
       this.emit({ type: 'scan-failed', message: (err as Error).message });
     }
