@@ -4,20 +4,20 @@
  *
  *  - The exporter's own namespace (the host's, when run with hostNetwork): NETLINK_SOCK_DIAG asking
  *    for LISTEN / unconnected sockets only (sock-diag.ts); its cost does not grow with connections.
- *  - Every other namespace: its text tables through a member process, /proc/PID/net/* read up to the
- *    end of the listeners (net-ip-listeners.ts), at most as often as a CPU budget allows
- *    (fallback-budget.ts). A netlink socket answers only for the namespace it was created in, and
- *    entering another one (setns) needs CAP_SYS_ADMIN, which the exporter does not have.
+ *  - Every other namespace: its text tables through a member process, /proc/PID/net/*, only those
+ *    whose socket count moved, read up to the end of the listeners, at most as often as a CPU budget
+ *    allows (text-listeners.ts). A netlink socket answers only for the namespace it was created in,
+ *    and entering another one (setns) needs CAP_SYS_ADMIN, which the exporter does not have.
  *
  * Namespaces are told apart without ptrace access, as the scan does: every member of a namespace
  * sees the same /proc/PID/net/tcp inode (src/scan/net-table-identity.ts), and ours is /proc/self's.
  */
-import { FallbackBudget } from './fallback-budget.js';
-import { readNetIpListeners, readTableListeners } from './net-ip-listeners.js';
-import type { IpSocket } from './net-ip-socket.js';
+import type { IpSocket, IpSocketTable } from './net-ip-socket.js';
 import type { NativeProcfs } from './native.js';
 import type { ProcReader } from './reader.js';
 import { readSockDiagListeners } from './sock-diag.js';
+import { readTableListeners } from './net-ip-listeners.js';
+import { TextListeners, type TextPlan } from './text-listeners.js';
 
 export type ListenerReadSource = 'sock_diag' | 'proc_text';
 
@@ -26,6 +26,8 @@ export interface NetnsListeners {
   source: ListenerReadSource;
   /** Listening sockets: TCP in LISTEN, UDP bound and not connected (isListening). */
   sockets: IpSocket[];
+  /** Text tables read by this poll (the others' sockets are as last read: their counts did not move). */
+  tablesRead: IpSocketTable[];
   seconds: number;
   /** Tables sock_diag refused, each read as text instead: "udp/ipv4: ENOENT: ...". */
   refused: string[];
@@ -33,11 +35,11 @@ export interface NetnsListeners {
 
 export interface ListenerPoll {
   read: NetnsListeners[];
-  /** Namespaces on the text fallback whose budget says "not yet": nothing new from them this time. */
+  /** Namespaces whose changed tables the CPU budget holds back: nothing new from them this time. */
   deferred: { netns: string; dueInMs: number }[];
   /** Namespaces none of whose given member processes could be read (all gone). */
   failed: string[];
-  /** Every listening socket read, once each (inodes are unique host-wide), with its namespace. */
+  /** Every listening socket, once each (inodes are unique host-wide), with its namespace. */
   listening: { socket: IpSocket; netns: string }[];
 }
 
@@ -50,14 +52,23 @@ export interface ListenerSourceOptions {
 
 export const DEFAULT_FALLBACK_CPU_SHARE = 0.005;
 
+interface Member {
+  netns: string;
+  pid: number;
+  /** The namespace's net/tcp inode (see tablesOf). */
+  tables: string;
+  /** Read through sock_diag: our own namespace, with the addon built. */
+  diag: boolean;
+}
+
 export class ListenerSource {
-  private readonly budget: FallbackBudget;
+  private readonly text: TextListeners;
   private readonly nowMs: () => number;
 
   /** `reader.native` (the addon) enables sock_diag; without it every namespace uses the text tables. */
   constructor(private readonly reader: ProcReader, options: ListenerSourceOptions = {}) {
-    this.budget = new FallbackBudget(options.fallbackCpuShare ?? DEFAULT_FALLBACK_CPU_SHARE);
     this.nowMs = options.nowMs ?? (() => performance.now());
+    this.text = new TextListeners(reader, options.fallbackCpuShare ?? DEFAULT_FALLBACK_CPU_SHARE, this.nowMs);
   }
 
   /**
@@ -66,17 +77,13 @@ export class ListenerSource {
    * name of a named namespace.
    */
   poll(namespaces: Map<string, number[]>): ListenerPoll {
-    const own = this.tablesOf('self');
-    const members = [...namespaces].sort(([a], [b]) => (a === '' ? 1 : 0) - (b === '' ? 1 : 0)).map(([netns, pids]) => this.member(netns, pids, own));
-    const fallbackCount = members.filter((m) => m.pid !== null && !m.own).length;
     const result: ListenerPoll = { read: [], deferred: [], failed: [], listening: [] };
+    const members = this.members(namespaces, result);
+    const plans = new Map(members.filter((m) => !m.diag).map((m) => [m.netns, this.text.plan(m.netns, m.pid)]));
+    const dueCount = [...plans.values()].filter((p) => p.stale.length > 0).length;
     const seen = new Set<number>();
-    const tablesRead = new Set<string>();
     for (const m of members) {
-      // Two names for one namespace (one whose ns link we could not read): its tables once.
-      if (m.tables !== null && tablesRead.has(m.tables)) continue;
-      if (m.tables !== null) tablesRead.add(m.tables);
-      const read = this.readMember(m, fallbackCount, result);
+      const read = this.readMember(m, plans.get(m.netns), dueCount, result);
       if (!read) continue;
       result.read.push(read);
       for (const socket of read.sockets) {
@@ -85,37 +92,36 @@ export class ListenerSource {
         result.listening.push({ socket, netns: m.netns });
       }
     }
-    this.budget.retain(new Set(namespaces.keys()));
+    this.text.retain(new Set(namespaces.keys()));
     return result;
   }
 
-  private readMember(m: Member, fallbackCount: number, result: ListenerPoll): NetnsListeners | null {
-    if (m.pid === null) {
-      result.failed.push(m.netns);
-      return null;
-    }
-    if (m.own && this.reader.native) {
-      try {
-        return this.readOwn(m.netns, this.reader.native);
-      } catch {
-        result.failed.push(m.netns); // even our own text table was unreadable (a refusing procfs)
-        return null;
+  /** One readable member per namespace; two names for one namespace (an unreadable ns link) read once. */
+  private members(namespaces: Map<string, number[]>, result: ListenerPoll): Member[] {
+    const own = this.tablesOf('self');
+    const out: Member[] = [];
+    const tablesSeen = new Set<string>();
+    for (const [netns, pids] of [...namespaces].sort(([a], [b]) => (a === '' ? 1 : 0) - (b === '' ? 1 : 0))) {
+      const found = pids.map((pid) => ({ pid, tables: this.tablesOf(pid) })).find((p) => p.tables !== null);
+      if (!found) result.failed.push(netns);
+      else if (!tablesSeen.has(found.tables!)) {
+        tablesSeen.add(found.tables!);
+        out.push({ netns, pid: found.pid, tables: found.tables!, diag: found.tables === own && this.reader.native !== undefined });
       }
     }
-    const now = this.nowMs();
-    if (!this.budget.due(m.netns, now, fallbackCount)) {
-      result.deferred.push({ netns: m.netns, dueInMs: this.budget.waitMs(m.netns, now, fallbackCount) });
-      return null;
-    }
+    return out;
+  }
+
+  private readMember(m: Member, plan: TextPlan | undefined, dueCount: number, result: ListenerPoll): NetnsListeners | null {
     try {
-      const sockets = readNetIpListeners(this.reader, m.pid);
-      const costMs = this.nowMs() - now;
-      this.budget.spent(m.netns, now, costMs);
-      return { netns: m.netns, source: 'proc_text', sockets, seconds: costMs / 1000, refused: [] };
+      if (m.diag) return this.readOwn(m.netns, this.reader.native!);
+      const r = this.text.read(plan!, dueCount);
+      if (r.kind === 'read') return { netns: m.netns, source: 'proc_text', sockets: r.sockets, tablesRead: r.tablesRead, seconds: r.seconds, refused: [] };
+      result.deferred.push({ netns: m.netns, dueInMs: r.dueInMs });
     } catch {
       result.failed.push(m.netns); // the member exited between stat and read: the next poll retries
-      return null;
     }
+    return null;
   }
 
   /** sock_diag, and the text table of ours for any table it refused. */
@@ -123,24 +129,17 @@ export class ListenerSource {
     const t0 = this.nowMs();
     const sockets: IpSocket[] = [];
     const refused: string[] = [];
+    const tablesRead: IpSocketTable[] = [];
     for (const t of readSockDiagListeners(native)) {
       if (t.sockets) {
         sockets.push(...t.sockets);
         continue;
       }
       refused.push(`${t.protocol}/${t.family}: ${t.error}`);
+      tablesRead.push(t.file);
       readTableListeners(this.reader, this.reader.procPath('self', 'net', t.file), t.protocol, t.family, sockets);
     }
-    return { netns, source: 'sock_diag', sockets, seconds: (this.nowMs() - t0) / 1000, refused };
-  }
-
-  /** The first member whose tables can be found, and whether they are ours. */
-  private member(netns: string, pids: number[], own: string | null): Member {
-    for (const pid of pids) {
-      const tables = this.tablesOf(pid);
-      if (tables !== null) return { netns, pid, tables, own: tables === own };
-    }
-    return { netns, pid: null, tables: null, own: false };
+    return { netns, source: 'sock_diag', sockets, tablesRead, seconds: (this.nowMs() - t0) / 1000, refused };
   }
 
   /** The inode of /proc/PID/net/tcp: one per network namespace. */
@@ -151,12 +150,4 @@ export class ListenerSource {
       return null;
     }
   }
-}
-
-interface Member {
-  netns: string;
-  pid: number | null;
-  /** The namespace's net/tcp inode (see tablesOf). */
-  tables: string | null;
-  own: boolean;
 }

@@ -2,16 +2,17 @@
  * Listening sockets from the text tables /proc/PID/net/{tcp,tcp6,udp,udp6}: the way to see another
  * network namespace's listeners without CAP_SYS_ADMIN (sock-diag.ts explains why netlink cannot).
  *
- * The kernel prints a TCP table listening hash first, then the established hash (tcp_get_idx in
+ * The kernel prints a TCP table's listening hash first, then the established hash (tcp_get_idx in
  * net/ipv4/tcp_ipv4.c: listening_get_idx, then established_get_idx), so the first line in any other
  * state ends the listeners; we stop reading there, and the kernel, which generates a seq file one
- * page per read(2), never walks the connections. A namespace with 100k connections then costs about
- * what one with none does (docs/benchmarks.md "Listener poll"). UDP has no such order and is read
- * whole; hosts hold few UDP sockets.
+ * page per read(2), never prints the connections, which is most of a table's cost. To find where
+ * the listeners end it still walks the established hash, which every namespace shares, up to the
+ * first socket of this namespace and family; where there is none (an idle namespace, a tcp6 table
+ * on an IPv4 host) that is the whole hash (docs/benchmarks.md "Listener poll"). UDP has no such
+ * order and is read whole; hosts hold few UDP sockets.
  */
-import { IP_SOCKET_TABLES, isListening, parseSocketLine, TCP_LISTEN, type IpFamily, type IpProtocol, type IpSocket } from './net-ip-socket.js';
+import { isListening, parseSocketLine, TCP_LISTEN, type IpFamily, type IpProtocol, type IpSocket } from './net-ip-socket.js';
 import type { ProcReader } from './reader.js';
-
 
 /**
  * Adds the listening sockets among `text`'s whole lines (headers skipped) to `out`. Returns false
@@ -26,13 +27,6 @@ export function parseListeningLines(text: string, protocol: IpProtocol, family: 
     if (isListening(socket)) out.push(socket);
   }
   return true;
-}
-
-/** The listening sockets of `pid`'s network namespace, from its text tables (read up to the listeners). */
-export function readNetIpListeners(reader: ProcReader, pid: number): IpSocket[] {
-  const out: IpSocket[] = [];
-  for (const t of IP_SOCKET_TABLES) readTableListeners(reader, reader.procPath(pid, 'net', t.file), t.protocol, t.family, out);
-  return out;
 }
 
 /** One table; tcp6/udp6 are absent when IPv6 is disabled, which is an empty table, not an error. */

@@ -24,7 +24,8 @@ export interface IpSocket {
 }
 
 /** The four tables of /proc/net (and /proc/PID/net) that hold IP sockets. */
-export const IP_SOCKET_TABLES: readonly { file: string; protocol: IpProtocol; family: IpFamily }[] = [
+export type IpSocketTable = 'tcp' | 'tcp6' | 'udp' | 'udp6';
+export const IP_SOCKET_TABLES: readonly { file: IpSocketTable; protocol: IpProtocol; family: IpFamily }[] = [
   { file: 'tcp', protocol: 'tcp', family: 'ipv4' },
   { file: 'tcp6', protocol: 'tcp', family: 'ipv6' },
   { file: 'udp', protocol: 'udp', family: 'ipv4' },

@@ -12,7 +12,7 @@
  *
  * Addresses and ports are in network byte order; an IPv4 address is the first 4 bytes of its field.
  */
-import { formatIpv6, IP_SOCKET_TABLES, isListening, TCP_CLOSE, TCP_LISTEN, type IpFamily, type IpProtocol, type IpSocket } from './net-ip-socket.js';
+import { formatIpv6, IP_SOCKET_TABLES, isListening, TCP_CLOSE, TCP_LISTEN, type IpFamily, type IpProtocol, type IpSocket, type IpSocketTable } from './net-ip-socket.js';
 import type { NativeProcfs } from './native.js';
 
 export const INET_DIAG_MSG_BYTES = 72;
@@ -69,7 +69,7 @@ function formatRaw(field: Uint8Array, family: IpFamily): string {
 
 export interface SockDiagTable {
   /** The /proc/net table that lists the same sockets: "tcp", "udp6", ... */
-  file: string;
+  file: IpSocketTable;
   protocol: IpProtocol;
   family: IpFamily;
   /** The listening sockets, or null when the kernel refused this dump. */

@@ -7,15 +7,15 @@
  * CI builds the native addon (scripts/install-system-deps installs the toolchain): its absence fails
  * the first test below; the tests that need it are skipped then, saying so in their names.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ListenerSource } from '../../src/procfs/listener-source.js';
+import { ListenerSource, type ListenerPoll } from '../../src/procfs/listener-source.js';
 import { loadNative, type NativeProcfs } from '../../src/procfs/native.js';
 import { TCP_CLOSE, TCP_LISTEN, type IpSocket } from '../../src/procfs/net-ip-socket.js';
 import { ProcReader } from '../../src/procfs/reader.js';
 import { parseInetDiagMsgs, readSockDiagListeners } from '../../src/procfs/sock-diag.js';
-import { startNodeListener } from '../support/children.js';
-import { netnsOfPid } from '../support/netns-children.js';
+import { started, startNodeListener, type HeldChild } from '../support/children.js';
+import { netnsOfPid, nodeTcpListenerArgv, startInNamespace } from '../support/netns-children.js';
 import {
   keyOf,
   socketInodes,
@@ -35,6 +35,12 @@ const needsAddon = addon ? '' : ` (skipped: ${native.reason})`;
 const sortByInode = (sockets: IpSocket[]) => [...sockets].sort((a, b) => a.inode - b.inode);
 const ownedBy = (sockets: IpSocket[], inodes: Set<number>) => sortByInode(sockets.filter((s) => inodes.has(s.inode)));
 const allDumped = (n: Pick<NativeProcfs, 'sockDiagDump'>) => readSockDiagListeners(n).flatMap((t) => t.sockets ?? []);
+
+/** A node TCP listener on 127.0.0.1 joining the network namespace of `pid` (nsenter: we are root). */
+function startInNamespaceOf(pid: number): Promise<HeldChild> {
+  const child = spawn('nsenter', ['-t', String(pid), '-n', ...nodeTcpListenerArgv(0)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  return started(child, 'listener joining a namespace');
+}
 
 /** A ProcReader that records how many bytes of each file readLines handed out. */
 class CountingReader extends ProcReader {
@@ -168,19 +174,44 @@ describe('sock_diag', () => {
       expect(tcp).toBeLessThanOrEqual(8 * 150 + 4096);
     });
 
-    it('reads a namespace on the fallback again only when its CPU budget allows; our own namespace every time', () => {
+    it('reads a namespace\'s tables again only when their socket count moved, then as the CPU budget allows; our own every time', async () => {
       let t = 0;
       const clock = () => (t += 1); // every read "costs" 1 ms
       const source = new ListenerSource(new ProcReader('/proc'), { fallbackCpuShare: 0.01, nowMs: clock });
+      const theirs = (p: ListenerPoll) => p.read.find((r) => r.netns === ns.netns);
       const first = source.poll(namespaces());
-      expect(first.read.map((r) => r.netns).sort()).toEqual([...namespaces().keys()].sort());
+      expect(theirs(first)!.tablesRead).toEqual(['tcp', 'tcp6', 'udp', 'udp6']);
+      // Nothing changed: nothing read, the same listeners, and our own namespace dumped again.
       const second = source.poll(namespaces());
-      // Read at t=1..2 (1 ms) with 1 namespace on the fallback at 1%: due again at t = 1 + 1 / 0.01 = 101.
-      expect(second.deferred.map((d) => d.netns)).toEqual([ns.netns]);
-      expect(second.deferred[0]!.dueInMs).toBeGreaterThan(90);
-      expect(second.read.map((r) => r.netns)).toEqual(addon ? [netnsOfPid(process.pid)] : []);
-      t = 200;
-      expect(source.poll(namespaces()).read.map((r) => r.netns)).toContain(ns.netns);
+      expect(theirs(second)!.tablesRead).toEqual([]);
+      expect(sortByInode(theirs(second)!.sockets)).toEqual(sortByInode(theirs(first)!.sockets));
+      expect(second.read.find((r) => r.netns !== ns.netns)?.source).toBe(addon ? 'sock_diag' : 'proc_text');
+      // A new listener in the namespace moves the tcp count; read at t=1..2 (1 ms) with one namespace
+      // due, at 1% of a core, the tables may be read again at t = 1 + 1 / 0.01 = 101.
+      const late = await startInNamespaceOf(ns.hostPid);
+      try {
+        const third = source.poll(namespaces());
+        expect(third.deferred.map((d) => d.netns)).toEqual([ns.netns]);
+        expect(third.deferred[0]!.dueInMs).toBeGreaterThan(90);
+        t = 200;
+        const fourth = source.poll(namespaces());
+        expect(theirs(fourth)!.tablesRead).toEqual(['tcp']);
+        expect(theirs(fourth)!.sockets.map((s) => s.localPort)).toContain(late.port);
+      } finally {
+        await late.stop();
+      }
+    });
+
+    it('does not read a table whose namespace has no socket of its kind (sockstat says 0)', async () => {
+      const lone = await startInNamespace(nodeTcpListenerArgv(0));
+      try {
+        const reader = new CountingReader('/proc', '/', { native: false });
+        const poll = new ListenerSource(reader).poll(new Map([[lone.netns, [lone.hostPid]]]));
+        expect(poll.read.map((r) => [r.tablesRead, r.sockets.map((x) => x.localPort)])).toEqual([[['tcp'], [lone.port]]]);
+        expect([...reader.bytes.keys()]).toEqual([`/proc/${lone.hostPid}/net/tcp`]);
+      } finally {
+        await lone.stop();
+      }
     });
 
     it('reports a namespace whose members are all gone as failed, not as empty', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FallbackBudget } from '../../src/procfs/fallback-budget.js';
 import { parseListeningLines } from '../../src/procfs/net-ip-listeners.js';
 import type { IpSocket } from '../../src/procfs/net-ip-socket.js';
+import { parseSockstat } from '../../src/procfs/net-sockstat.js';
 import { INET_DIAG_MSG_BYTES, parseInetDiagMsgs } from '../../src/procfs/sock-diag.js';
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -128,5 +129,20 @@ describe('FallbackBudget', () => {
   it('rejects a share outside (0, 1]', () => {
     expect(() => new FallbackBudget(0)).toThrow(/fallback CPU share must be in \(0, 1\], got 0/);
     expect(() => new FallbackBudget(1.5)).toThrow(/got 1.5/);
+  });
+});
+
+describe('parseSockstat', () => {
+  it('takes the "inuse" count of TCP, UDP, TCP6 and UDP6, and nothing else', () => {
+    const counts = {};
+    parseSockstat('sockets: used 190\nTCP: inuse 11 orphan 0 tw 51 alloc 11 mem 158\nUDP: inuse 2 mem 0\nUDPLITE: inuse 7\nRAW: inuse 1\nFRAG: inuse 0 memory 0\n', counts);
+    parseSockstat('TCP6: inuse 3\nUDP6: inuse 0\nUDPLITE6: inuse 9\nRAW6: inuse 0\nFRAG6: inuse 0 memory 0\n', counts);
+    expect(counts).toEqual({ tcp: 11, udp: 2, tcp6: 3, udp6: 0 });
+  });
+
+  it('ignores lines it does not know', () => {
+    const counts = {};
+    parseSockstat('garbage\nTCP: orphan 3\n', counts);
+    expect(counts).toEqual({});
   });
 });
