@@ -69,9 +69,11 @@ export interface PollFloor {
 
 /**
  * bench/c/sockdiag.c: `['diag']` (four sock_diag dumps of listening sockets) or
- * `['read', dir, ...files]` (the text tables read whole); it times its own loop with getrusage.
+ * `['read', dir, ...files]` (the text tables read whole), repeated for at least `minSeconds`; it
+ * times its own loop with getrusage.
  */
-export function runPollFloor(bin: Binaries, args: string[]): PollFloor {
+export function runPollFloor(bin: Binaries, [mode, ...rest]: string[], minSeconds: number): PollFloor {
+  const args = [mode!, String(minSeconds), ...rest];
   const out = execFileSync(bin.sockdiag, args, { encoding: 'latin1', maxBuffer: 64 * 1024 * 1024 });
   const m = /^rounds (\d+) cpu_seconds_per_round ([\d.]+)$/m.exec(out);
   if (!m) throw new Error(`sockdiag ${args.join(' ')}: unexpected output "${out.slice(0, 200)}"`);

@@ -1,8 +1,8 @@
 /*
  * The listener poll's floors (bench tooling): the least a poll can cost, in C, single-threaded.
- *   sockdiag diag              NETLINK_SOCK_DIAG dumps of TCP LISTEN and unconnected UDP, v4 + v6
- *   sockdiag read DIR FILE...  read each DIR/FILE (e.g. /proc/net tcp tcp6) whole, parsing nothing
- * Repeats until 1 s of wall time and 3 rounds have passed, then prints
+ *   sockdiag diag SECONDS              NETLINK_SOCK_DIAG dumps of TCP LISTEN and unconnected UDP, v4 + v6
+ *   sockdiag read SECONDS DIR FILE...  read each DIR/FILE (e.g. /proc/net tcp tcp6) whole, parsing nothing
+ * Repeats until SECONDS of wall time and 3 rounds have passed, then prints
  * "rounds N cpu_seconds_per_round X" (getrusage of this process around the loop only), and for
  * `diag` one line "L proto family port inode" per socket of the last round.
  */
@@ -74,15 +74,16 @@ static void read_round(const char *dir, char **files, int nfiles) {
 }
 
 int main(int argc, char **argv) {
-  int diag = argc == 2 && strcmp(argv[1], "diag") == 0;
-  if (!diag && !(argc >= 4 && strcmp(argv[1], "read") == 0)) { fprintf(stderr, "usage: sockdiag diag | sockdiag read DIR FILE...\n"); return 2; }
+  int diag = argc == 3 && strcmp(argv[1], "diag") == 0;
+  if (!diag && !(argc >= 5 && strcmp(argv[1], "read") == 0)) { fprintf(stderr, "usage: sockdiag diag SECONDS | sockdiag read SECONDS DIR FILE...\n"); return 2; }
+  double seconds = atof(argv[2]);
   int fd = diag ? socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG) : -1;
   if (diag && fd < 0) { perror("socket"); return 1; }
   double t0 = now(), c0 = cpu();
   long rounds = 0;
-  while (rounds < 3 || now() - t0 < 1.0) {
+  while (rounds < 3 || now() - t0 < seconds) {
     if (diag) diag_round(fd, 0);
-    else read_round(argv[2], argv + 3, argc - 3);
+    else read_round(argv[3], argv + 4, argc - 4);
     rounds++;
   }
   double per = (cpu() - c0) / rounds;
