@@ -10,7 +10,11 @@
  * it and keeps the sockets in the asked states (TCP_CLOSE: not connected).
  *
  * A netlink socket answers for the network namespace it was created in, and socket(2) always creates
- * it in the caller's: other namespaces are reached only by setns(2), which needs CAP_SYS_ADMIN.
+ * it in the caller's: other namespaces are reached only by setns(2), which needs CAP_SYS_ADMIN. The
+ * exporter's CAP_SYS_PTRACE would let pidfd_getfd(2) copy a socket out of a process in another
+ * namespace, but only a NETLINK_SOCK_DIAG one would do, processes do not keep one, and sharing it
+ * would steal its owner's replies (docs/benchmarks.md "Listener poll"). Other namespaces are read
+ * from their text tables (src/procfs/text-listeners.ts).
  * This reads no procfs file and needs no capability (sock_diag dumps of inet sockets are open to all).
  *
  * Raw records out, parsing in TypeScript, like procfs_fast.c. Nothing is kept between calls.
