@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatListenerPoll, listenerPollBench, listenerPollVerdicts } from '../../bench/listener-poll.js';
 import { compileHelpers, runPollFloor, type Binaries } from '../../bench/tools.js';
-import { EstablishedLoad } from '../../bench/workload.js';
+import { EstablishedLoad, Workload } from '../../bench/workload.js';
 import { TCP_LISTEN } from '../../src/procfs/net-ip-socket.js';
 import { netnsOfPid } from '../support/netns-children.js';
 import { socketInodes, textTableListeners } from '../support/listener-fixture.js';
@@ -42,6 +42,24 @@ describe('established load', () => {
       await load.stop();
     }
     expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
+  });
+
+  it('is part of the workload with --established, started and stopped with it', async () => {
+    const load = new Workload(bin.workload, { processes: 1, fdsPerProcess: 20, listenEvery: 1, nobodyEvery: 2, established: 200 });
+    await load.startAll();
+    const before = new Set(fs.readdirSync('/proc'));
+    try {
+      const held = [...before].filter((p) => /^\d+$/.test(p) && !load.pids().has(Number(p))).map(Number).filter((pid) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('established');
+        } catch {
+          return false;
+        }
+      });
+      expect(held.map(establishedHeldBy)).toContain(200);
+    } finally {
+      await load.stopAll();
+    }
   });
 
   it('puts every process of a netns load in one namespace of its own', async () => {
