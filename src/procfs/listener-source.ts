@@ -16,7 +16,6 @@ import type { IpSocket, IpSocketTable } from './net-ip-socket.js';
 import type { NativeProcfs } from './native.js';
 import type { ProcReader } from './reader.js';
 import { readSockDiagListeners } from './sock-diag.js';
-import { readTableListeners } from './net-ip-listeners.js';
 import { TextListeners, type TextPlan } from './text-listeners.js';
 
 export type ListenerReadSource = 'sock_diag' | 'proc_text';
@@ -114,7 +113,7 @@ export class ListenerSource {
 
   private readMember(m: Member, plan: TextPlan | undefined, dueCount: number, result: ListenerPoll): NetnsListeners | null {
     try {
-      if (m.diag) return this.readOwn(m.netns, this.reader.native!);
+      if (m.diag) return this.readOwn(m, this.reader.native!);
       const r = this.text.read(plan!, dueCount);
       if (r.kind === 'read') return { netns: m.netns, source: 'proc_text', sockets: r.sockets, tablesRead: r.tablesRead, seconds: r.seconds, refused: [] };
       result.deferred.push({ netns: m.netns, dueInMs: r.dueInMs });
@@ -124,22 +123,23 @@ export class ListenerSource {
     return null;
   }
 
-  /** sock_diag, and the text table of ours for any table it refused. */
-  private readOwn(netns: string, native: NativeProcfs): NetnsListeners {
+  /**
+   * sock_diag; any table it refused (a kernel without udp_diag, a seccomp filter on netlink) goes
+   * through the text fallback with its change detection and budget, like another namespace's.
+   */
+  private readOwn(m: Member, native: NativeProcfs): NetnsListeners {
     const t0 = this.nowMs();
-    const sockets: IpSocket[] = [];
-    const refused: string[] = [];
-    const tablesRead: IpSocketTable[] = [];
-    for (const t of readSockDiagListeners(native)) {
-      if (t.sockets) {
-        sockets.push(...t.sockets);
-        continue;
-      }
-      refused.push(`${t.protocol}/${t.family}: ${t.error}`);
-      tablesRead.push(t.file);
-      readTableListeners(this.reader, this.reader.procPath('self', 'net', t.file), t.protocol, t.family, sockets);
+    const dumps = readSockDiagListeners(native);
+    const sockets = dumps.flatMap((t) => t.sockets ?? []);
+    const refusedTables = dumps.filter((t) => t.sockets === null);
+    let tablesRead: IpSocketTable[] = [];
+    if (refusedTables.length) {
+      const r = this.text.read(this.text.plan(m.netns, m.pid, refusedTables.map((t) => t.file)), 1);
+      sockets.push(...(r.kind === 'read' ? r.sockets : r.known));
+      tablesRead = r.kind === 'read' ? r.tablesRead : [];
     }
-    return { netns, source: 'sock_diag', sockets, tablesRead, seconds: (this.nowMs() - t0) / 1000, refused };
+    const refused = refusedTables.map((t) => `${t.protocol}/${t.family}: ${t.error}`);
+    return { netns: m.netns, source: 'sock_diag', sockets, tablesRead, seconds: (this.nowMs() - t0) / 1000, refused };
   }
 
   /** The inode of /proc/PID/net/tcp: one per network namespace. */

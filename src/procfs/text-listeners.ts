@@ -36,7 +36,8 @@ export interface TextPlan {
 
 export type TextRead =
   | { kind: 'read'; sockets: IpSocket[]; tablesRead: IpSocketTable[]; seconds: number }
-  | { kind: 'deferred'; dueInMs: number };
+  /** `known`: the listeners as last read, for callers that show them; nothing new among them. */
+  | { kind: 'deferred'; dueInMs: number; known: IpSocket[] };
 
 export class TextListeners {
   private readonly state = new Map<string, NetnsState>();
@@ -46,8 +47,11 @@ export class TextListeners {
     this.budget = new FallbackBudget(fallbackCpuShare);
   }
 
-  /** Which of `pid`'s tables changed since they were read (all of them when sockstat is unreadable). */
-  plan(netns: string, pid: number): TextPlan {
+  /**
+   * Which of `pid`'s tables (of `tables`, default all four) changed since they were read: all of
+   * them when sockstat is unreadable.
+   */
+  plan(netns: string, pid: number, tables: readonly IpSocketTable[] = IP_SOCKET_TABLES.map((t) => t.file)): TextPlan {
     let counts: SocketsInUse | null = null;
     try {
       counts = readSocketsInUse(this.reader, pid);
@@ -55,7 +59,7 @@ export class TextListeners {
       // A kernel or procfs without sockstat: every table is stale, the budget alone bounds the cost.
     }
     const last = this.state.get(netns);
-    const stale = IP_SOCKET_TABLES.map((t) => t.file).filter(
+    const stale = tables.filter(
       (f) => counts === null || !last?.counts || last.counts[f] !== counts[f] || !last.tables.has(f),
     );
     return { netns, pid, counts, stale };
@@ -70,7 +74,9 @@ export class TextListeners {
     const last = this.state.get(plan.netns) ?? { counts: null, tables: new Map<IpSocketTable, IpSocket[]>() };
     if (plan.stale.length === 0) return { kind: 'read', sockets: [...last.tables.values()].flat(), tablesRead: [], seconds: 0 };
     const start = this.nowMs();
-    if (!this.budget.due(plan.netns, start, dueCount)) return { kind: 'deferred', dueInMs: this.budget.waitMs(plan.netns, start, dueCount) };
+    if (!this.budget.due(plan.netns, start, dueCount)) {
+      return { kind: 'deferred', dueInMs: this.budget.waitMs(plan.netns, start, dueCount), known: [...last.tables.values()].flat() };
+    }
     const tables = new Map(last.tables);
     const tablesRead: IpSocketTable[] = [];
     for (const t of IP_SOCKET_TABLES.filter((x) => plan.stale.includes(x.file))) {

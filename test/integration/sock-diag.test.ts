@@ -121,7 +121,7 @@ describe('sock_diag', () => {
       expect(() => addon!.sockDiagDump(-1, 2, 1)).toThrow(RangeError);
     });
 
-    it('a table the kernel refuses is read as text instead, and said so', () => {
+    it('a table the kernel refuses is read through the text fallback instead, and said so', () => {
       // As a kernel without CONFIG_INET_UDP_DIAG answers: ENOENT for every UDP dump.
       const noUdpDiag: NativeProcfs = {
         ...addon!,
@@ -130,6 +130,7 @@ describe('sock_diag', () => {
       const reader = Object.assign(new ProcReader('/proc'), { native: noUdpDiag });
       const poll = new ListenerSource(reader).poll(new Map([['own', [process.pid]]]));
       expect(poll.read.map((r) => [r.source, r.refused.map((x) => x.slice(0, 18))])).toEqual([['sock_diag', ['udp/ipv4: ENOENT: ', 'udp/ipv6: ENOENT: ']]]);
+      expect(poll.read[0]!.tablesRead).toEqual(['udp', 'udp6']); // through the text fallback: the child holds both
       expect(ownedBy(poll.read[0]!.sockets, inodes)).toEqual(ownedBy(allDumped(addon!), inodes));
     });
   });
