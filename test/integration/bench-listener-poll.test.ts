@@ -1,7 +1,8 @@
 /**
  * The listener poll bench's machinery at a tiny size: the established load holds its connections
  * (in our namespace or one of its own) and leaves none behind; every read of the section finds the
- * load's listeners and the report prints every row. Nothing is timed.
+ * load's listeners, the exporter runs at its default flags, and the report prints every row.
+ * Nothing is timed.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,14 +83,17 @@ describe('listener poll section', () => {
     expect(mine.filter((s) => inodes.has(s.inode)).length).toBeGreaterThan(0);
   });
 
-  it('finds the load\'s listeners through every read and prints every row', async () => {
-    const r = await listenerPollBench(bin, 400, () => {}, { minSeconds: 0 });
+  it('finds the load\'s listeners through every read, runs the exporter, and prints every row', async () => {
+    const r = await listenerPollBench(bin, 400, () => {}, { minSeconds: 0, exporterSeconds: 2 });
     expect(r.phases.map((p) => p.missing)).toEqual([[], []]);
     const text = formatListenerPoll(r).join('\n');
     for (const row of ['sock_diag_floor_c', 'proc_tcp_c', 'poll_sock_diag', 'whole_tables_ts', 'own_netns_changed', 'idle_netns_unchanged', 'netns_changed', 'netns_unchanged']) {
       expect(text).toContain(`| ${row} |`);
     }
+    expect(text).toMatch(/^exporter at default flags on the busy host, no churn: [\d.]+% of a core over 2 s$/m);
+    expect(r.exporter!.coreShare).toBeGreaterThan(0);
     expect(listenerPollVerdicts(r).map((v) => v.line.split(':')[0])).toEqual([
+      expect.stringMatching(/^(PASS|FAIL) exporter CPU at default flags with 400 established sockets <= 5% of a core$/),
       expect.stringMatching(/^(PASS|FAIL) listener read with 400 established sockets/),
       'PASS listener poll cross-check',
     ]);
