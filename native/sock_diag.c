@@ -113,7 +113,7 @@ static int on_message(const struct nlmsghdr *h, struct records *out, int *interr
 /* Receive one dump's replies into out; 0 when NLMSG_DONE arrived, else an errno. */
 static int receive_dump(int fd, uint32_t seq, uint8_t *buf, struct records *out, int *interrupted) {
   for (;;) {
-    struct sockaddr_nl from;
+    struct sockaddr_nl from = {0};
     struct iovec iov = {.iov_base = buf, .iov_len = RECV_BYTES};
     struct msghdr msg = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1};
     ssize_t n = recvmsg(fd, &msg, 0);
