@@ -18,6 +18,7 @@ import { started, startNodeListener, type HeldChild } from '../support/children.
 import { netnsOfPid, nodeTcpListenerArgv, startInNamespace } from '../support/netns-children.js';
 import {
   keyOf,
+  removeListenersBinary,
   socketInodes,
   ssListeners,
   startListeners,
@@ -52,6 +53,8 @@ class CountingReader extends ProcReader {
     });
   }
 }
+
+afterAll(removeListenersBinary);
 
 describe('sock_diag', () => {
   it('is in the native addon (npm ci builds it when python3, make and g++ are present)', () => {

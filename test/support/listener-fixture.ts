@@ -24,6 +24,12 @@ function listenersBinary(): string {
   return binary;
 }
 
+/** For afterAll of the file that started fixtures: the compiled binary's folder goes. */
+export function removeListenersBinary(): void {
+  if (binary) fs.rmSync(path.dirname(binary), { recursive: true, force: true });
+  binary = undefined;
+}
+
 /** "tcp ipv6 ::1 8080": a listener as the fixture prints it. */
 export type ListenerKey = string;
 
