@@ -12,7 +12,8 @@ import { percentile } from './stats.js';
 import { NOBODY_UID, type Workload } from './workload.js';
 import type { ScrapeSample } from './scrape-client.js';
 
-const MAIN_JS = fileURLToPath(new URL('../src/main.js', import.meta.url));
+/** The built exporter: ../src/main.js from dist/bench, ../dist/src/main.js from the sources (tests). */
+const MAIN_JS = ['../src/main.js', '../dist/src/main.js'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => fs.existsSync(p))!;
 /** As every launcher of the project starts it (test/deploy/node-flags.test.ts). */
 const MAIN_THREAD_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10'];
 
@@ -160,6 +161,34 @@ export async function newListenerLatency(load: Workload, trials: number): Promis
       await sleep(500 + Math.random() * 2000); // land at different points of the poll cycle
     }
     return out;
+  } finally {
+    await exporter.stop();
+  }
+}
+
+/** user + system CPU seconds of a process so far, all its threads (/proc/PID/stat fields 14 and 15). */
+function cpuSecondsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ: what /proc reports times in; 100 on every Linux architecture node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * The exporter at its default flags on a host at rest (no churn): its share of one core over
+ * `seconds`, counted from its first completed scan.
+ */
+export async function exporterIdleCpu(seconds: number): Promise<{ coreShare: number; seconds: number }> {
+  const exporter = await startExporter([]);
+  try {
+    const pid = exporter.child.pid!;
+    const c0 = cpuSecondsOf(pid);
+    const t0 = performance.now();
+    await sleep(seconds * 1000);
+    const wall = (performance.now() - t0) / 1000;
+    return { coreShare: (cpuSecondsOf(pid) - c0) / wall, seconds: wall };
   } finally {
     await exporter.stop();
   }

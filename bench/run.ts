@@ -6,7 +6,11 @@
  *                          [--scan-interval=250ms] [--listener-trials=5] [--scans-only | --exporter-only]
  *                          [--fd-cache-max-age=5m]   (of the exporter's steady scans; its default)
  *                          [--tools=exporter_cold,exporter_steady,floor_c,lsof,lsof_i,ss]
+ *                          [--established=N [--poll-only] [--exporter-seconds=60]]
  * Without --procs/--fds it runs 200x500 and 500x1000. Must run as root (other uids, RLIMIT_NOFILE).
+ * --established=N adds N established loopback TCP sockets to the workload and first measures the
+ * listener poll against its floors with them, and the exporter's CPU at its default flags on that
+ * host for --exporter-seconds (bench/listener-poll.ts); --poll-only stops there.
  */
 import os from 'node:os';
 import fs from 'node:fs';
@@ -15,6 +19,7 @@ import { Workload } from './workload.js';
 import { DEFAULT_ROUNDS, runRounds, TOOLS, type Tool } from './scan-rounds.js';
 import { metricsUnderLoad, newListenerLatency } from './exporter-bench.js';
 import { formatSize, verdicts, type SizeResult } from './report.js';
+import { formatListenerPoll, listenerPollBench, listenerPollVerdicts } from './listener-poll.js';
 import { median } from './stats.js';
 import { parseDuration } from '../src/config.js';
 
@@ -33,7 +38,7 @@ async function benchSize(f: Map<string, string>, processes: number, fdsPerProces
   const bin = compileHelpers();
   const removeBin = () => fs.rmSync(bin.dir, { recursive: true, force: true });
   process.on('exit', removeBin); // also on SIGINT/SIGTERM, which exit through main()'s handlers
-  const load = new Workload(bin.workload, { processes, fdsPerProcess, listenEvery: 5, nobodyEvery: 4 });
+  const load = new Workload(bin.workload, { processes, fdsPerProcess, listenEvery: 5, nobodyEvery: 4, established: Number(f.get('established') ?? 0) });
   try {
     log(`starting ${processes} x ${fdsPerProcess} workload`);
     await load.startAll();
@@ -59,6 +64,21 @@ async function benchSize(f: Map<string, string>, processes: number, fdsPerProces
   }
 }
 
+/** The listener poll section; prints it and returns whether every verdict passed. */
+async function benchListenerPoll(established: number, exporterSeconds: number, lines: string[]): Promise<boolean> {
+  if (!(established >= 0)) throw new Error(`--established: a number of sockets, got ${established}`);
+  const bin = compileHelpers();
+  try {
+    const r = await listenerPollBench(bin, established, log, { exporterSeconds });
+    const v = listenerPollVerdicts(r);
+    lines.push('', ...formatListenerPoll(r), '', ...v.map((x) => x.line));
+    console.log(lines.splice(0).join('\n'));
+    return v.every((x) => x.pass);
+  } finally {
+    fs.rmSync(bin.dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the bench runs as root (workload processes as nobody, RLIMIT_NOFILE)');
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => process.exit(130)); // runs the 'exit' cleanups
@@ -68,7 +88,8 @@ async function main(): Promise<void> {
     : [[200, 500], [500, 1000]];
   const lines = [`# lsof-exporter bench: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}`];
   let failed = false;
-  for (const [p, n] of sizes) {
+  if (f.has('established')) failed = !(await benchListenerPoll(Number(f.get('established')), Number(f.get('exporter-seconds') ?? 60), lines));
+  for (const [p, n] of f.has('poll-only') ? [] : sizes) {
     const r = await benchSize(f, p, n);
     lines.push('', ...formatSize(r), '');
     for (const v of verdicts(r)) {

@@ -18,6 +18,8 @@ export interface Binaries {
   workload: string;
   floor: string;
   measure: string;
+  /** The listener poll's floors: sock_diag dumps, or whole reads of socket tables (bench/c/sockdiag.c). */
+  sockdiag: string;
 }
 
 export function compileHelpers(): Binaries {
@@ -28,7 +30,7 @@ export function compileHelpers(): Binaries {
     execFileSync('gcc', ['-O2', '-Wall', '-o', out, path.join(SOURCES, `${name}.c`)]);
     return out;
   };
-  return { dir, workload: build('workload'), floor: build('floor'), measure: build('measure') };
+  return { dir, workload: build('workload'), floor: build('floor'), measure: build('measure'), sockdiag: build('sockdiag') };
 }
 
 export interface Measured {
@@ -56,4 +58,25 @@ export function runMeasured(bin: Binaries, cmd: string, args: string[]): Promise
       }
     });
   });
+}
+
+export interface PollFloor {
+  cpuSecondsPerRound: number;
+  rounds: number;
+  /** `diag` only: "proto family port inode" of each socket of its last round. */
+  sockets: string[];
+}
+
+/**
+ * bench/c/sockdiag.c: `['diag']` (four sock_diag dumps of listening sockets) or
+ * `['read', dir, ...files]` (the text tables read whole), repeated for at least `minSeconds`; it
+ * times its own loop with getrusage.
+ */
+export function runPollFloor(bin: Binaries, [mode, ...rest]: string[], minSeconds: number): PollFloor {
+  const args = [mode!, String(minSeconds), ...rest];
+  const out = execFileSync(bin.sockdiag, args, { encoding: 'latin1', maxBuffer: 64 * 1024 * 1024 });
+  const m = /^rounds (\d+) cpu_seconds_per_round ([\d.]+)$/m.exec(out);
+  if (!m) throw new Error(`sockdiag ${args.join(' ')}: unexpected output "${out.slice(0, 200)}"`);
+  const sockets = [...out.matchAll(/^L (.+)$/gm)].map((l) => l[1]!);
+  return { rounds: Number(m[1]), cpuSecondsPerRound: Number(m[2]), sockets };
 }

@@ -3,6 +3,8 @@
  * listening on loopback tcp/udp v4/v6 with established pairs, a share running as nobody, each with one
  * deleted-but-open file of known size. Every process dies with its stdin (and with the bench: they
  * carry PR_SET_PDEATHSIG), and stopAll() is also wired to exit and signals.
+ * With `established`, also that many established loopback TCP sockets (EstablishedLoad): a busy
+ * proxy's or database's connections, which the listener poll must not pay for.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +21,8 @@ export interface WorkloadOptions {
   listenEvery: number;
   /** Every Nth process runs as nobody. */
   nobodyEvery: number;
+  /** Established loopback TCP sockets to hold besides (--established=N; 0 or absent: none). */
+  established?: number;
 }
 
 export interface ExpectedListener {
@@ -41,6 +45,7 @@ export interface WorkloadProcess {
 export class Workload {
   readonly dir: string;
   private procs: (WorkloadProcess | undefined)[] = [];
+  private connections: EstablishedLoad | undefined;
   private readonly cleanup = () => this.killAll();
 
   constructor(private readonly binary: string, readonly options: WorkloadOptions) {
@@ -60,6 +65,7 @@ export class Workload {
 
   /** Start every slot, a few at a time (each opens up to thousands of fds). */
   async startAll(): Promise<void> {
+    if (this.options.established) this.connections = await EstablishedLoad.start(this.binary, this.options.established);
     const slots = [...Array(this.options.processes).keys()];
     for (let i = 0; i < slots.length; i += 16) await Promise.all(slots.slice(i, i + 16).map((s) => this.start(s)));
   }
@@ -96,12 +102,14 @@ export class Workload {
 
   async stopAll(): Promise<void> {
     await Promise.all([...this.procs.keys()].map((s) => this.stop(s)));
+    await this.connections?.stop();
     process.off('exit', this.cleanup);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   private killAll(): void {
     for (const p of this.live) p.child.kill('SIGKILL');
+    this.connections?.kill();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -143,4 +151,72 @@ function parseReady(line: string, slot: number, child: ChildProcess, lines: read
   const kinds = [['tcp', 'ipv4'], ['tcp', 'ipv6'], ['udp', 'ipv4'], ['udp', 'ipv6']] as const;
   const listeners = kinds.flatMap(([protocol, family], i) => (ports[i] ? [{ protocol, family, port: ports[i]!, pid }] : []));
   return { slot, pid, uid, child, lines, listeners, deleted: { inode: Number(m[6]), size: Number(m[7]) } };
+}
+
+/**
+ * N established loopback TCP sockets (N / 2 connections, both ends held), split over processes
+ * (`workload established SOCKETS`) that each stay within the hard RLIMIT_NOFILE; optionally all in
+ * one fresh network namespace (a busy container). Killed by pid on stop, on exit, and with the bench
+ * (PR_SET_PDEATHSIG); SO_LINGER 0 leaves no TIME_WAIT behind.
+ */
+export class EstablishedLoad {
+  private readonly cleanup = () => this.kill();
+
+  private constructor(private readonly children: ChildProcess[], readonly pids: number[]) {
+    process.on('exit', this.cleanup);
+  }
+
+  static async start(binary: string, sockets: number, opts: { netns?: boolean } = {}): Promise<EstablishedLoad> {
+    const perProcess = 2 * Math.floor((hardFdLimit() - 128) / 2);
+    const shares: number[] = [];
+    for (let left = sockets; left > 0; left -= perProcess) shares.push(Math.min(perProcess, left));
+    if (shares.length === 0) shares.push(0); // one listener and no connections
+    const children: ChildProcess[] = [];
+    const pids: number[] = [];
+    try {
+      for (const share of shares) {
+        const argv = [binary, 'established', String(share)];
+        // The first process makes the namespace, the others join it (nsenter execs: the same pid).
+        const child = !opts.netns
+          ? spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] })
+          : pids.length === 0
+            ? spawn('unshare', ['--net', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...argv], { stdio: ['pipe', 'pipe', 'inherit'] })
+            : spawn('nsenter', ['-t', String(pids[0]), '-n', ...argv], { stdio: ['pipe', 'pipe', 'inherit'] });
+        children.push(child);
+        pids.push(await readyPid(child));
+      }
+    } catch (err) {
+      for (const c of children) c.kill('SIGKILL');
+      throw err;
+    }
+    return new EstablishedLoad(children, pids);
+  }
+
+  async stop(): Promise<void> {
+    process.off('exit', this.cleanup);
+    await Promise.all(this.children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => { c.once('exit', r); c.kill('SIGKILL'); }))));
+  }
+
+  kill(): void {
+    for (const c of this.children) c.kill('SIGKILL');
+  }
+}
+
+/** The pid a `workload established` child prints in its ready line (unshare execs it: the same pid). */
+function readyPid(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`workload established exited ${code} before ready`)));
+    readline.createInterface({ input: child.stdout! }).once('line', (line) => {
+      child.removeAllListeners('exit');
+      const m = /^ready (\d+) established=\d+ listeners=\d+$/.exec(line);
+      if (m) resolve(Number(m[1]));
+      else reject(new Error(`workload established: unexpected "${line}"`));
+    });
+  });
+}
+
+/** The hard RLIMIT_NOFILE our children inherit (raising it needs CAP_SYS_RESOURCE). */
+function hardFdLimit(): number {
+  const line = /^Max open files\s+\S+\s+(\S+)/m.exec(fs.readFileSync('/proc/self/limits', 'latin1'))?.[1];
+  return line === undefined || line === 'unlimited' ? 1 << 20 : Number(line);
 }

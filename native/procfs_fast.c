@@ -399,6 +399,8 @@ static napi_value read_unix_inodes(napi_env env, napi_callback_info info) {
   return out;
 }
 
+napi_value sock_diag_init(napi_env env, napi_value exports); /* sock_diag.c */
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"readFdDir", NULL, read_fd_dir, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -406,7 +408,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"readUnixInodes", NULL, read_unix_inodes, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  return exports;
+  return sock_diag_init(env, exports);
 }
 
 NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

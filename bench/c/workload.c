@@ -9,6 +9,13 @@
  * On stdin: "L" opens one more TCP listener on 127.0.0.1 and prints "listen PORT"; "R" does the same
  * after closing one held file, so the descriptor count does not change (the stale-cache case).
  * Exits when stdin closes or the parent dies (PR_SET_PDEATHSIG), so a killed bench leaves nothing.
+ *
+ *   workload established SOCKETS
+ *     (SOCKETS within the hard RLIMIT_NOFILE: the bench splits larger loads over processes)
+ *     holds SOCKETS / 2 established loopback TCP connections (both ends: SOCKETS sockets in
+ *     /proc/net/tcp) to as many listeners on 127.0.0.1 as the ephemeral port range needs; both ends
+ *     set SO_LINGER 0, so its exit resets them instead of leaving SOCKETS / 2 in TIME_WAIT.
+ *     Prints "ready PID established=SOCKETS listeners=K" when every connection is accepted.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -104,8 +111,59 @@ static int open_one(int slot, const char *dir, const char *file) {
   }
 }
 
+/* Connections per listener port: well inside the default ephemeral range (32768-60999). */
+#define PAIRS_PER_LISTENER 20000
+/* Connects queued before they are accepted: below the listen backlog (net.core.somaxconn 4096). */
+#define ACCEPT_BATCH 1000
+
+static void no_linger(int s) {
+  struct linger l = {.l_onoff = 1, .l_linger = 0};
+  if (setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof l) < 0) die("SO_LINGER");
+}
+
+static int established(int sockets) {
+  int pairs = sockets / 2;
+  int k = pairs / PAIRS_PER_LISTENER + 1;
+  /* Up to the hard limit, which needs no privilege; the bench splits the sockets over processes. */
+  struct rlimit rl;
+  getrlimit(RLIMIT_NOFILE, &rl);
+  rlim_t want = (rlim_t)sockets + k + 64;
+  if (want > rl.rlim_max) { fprintf(stderr, "workload: %d sockets need RLIMIT_NOFILE %lu, hard limit %lu\n", sockets, (unsigned long)want, (unsigned long)rl.rlim_max); exit(1); }
+  if (want > rl.rlim_cur) rl.rlim_cur = want;
+  if (setrlimit(RLIMIT_NOFILE, &rl) < 0) die("setrlimit");
+  int *servers = calloc(k, sizeof *servers), *ports = calloc(k, sizeof *ports);
+  if (!servers || !ports) die("calloc");
+  for (int i = 0; i < k; i++) {
+    servers[i] = bound(AF_INET, SOCK_STREAM, &ports[i]);
+    if (listen(servers[i], ACCEPT_BATCH * 2) < 0) die("listen");
+  }
+  for (int done = 0; done < pairs;) {
+    int batch = pairs - done < ACCEPT_BATCH ? pairs - done : ACCEPT_BATCH;
+    for (int i = 0; i < batch; i++) {
+      int c = socket(AF_INET, SOCK_STREAM, 0);
+      struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(ports[(done + i) % k]), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+      if (c < 0) die("socket");
+      no_linger(c);
+      if (connect(c, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
+    }
+    for (int i = 0; i < batch; i++) {
+      int s = accept(servers[(done + i) % k], NULL, NULL);
+      if (s < 0) die("accept");
+      no_linger(s);
+    }
+    done += batch;
+  }
+  printf("ready %d established=%d listeners=%d\n", (int)getpid(), pairs * 2, k);
+  fflush(stdout);
+  char line[64];
+  while (fgets(line, sizeof line, stdin)) {}
+  return 0;
+}
+
 int main(int argc, char **argv) {
-  if (argc != 5) { fprintf(stderr, "usage: workload N DIR LISTEN UID\n"); return 2; }
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (argc == 3 && strcmp(argv[1], "established") == 0) return established(atoi(argv[2]));
+  if (argc != 5) { fprintf(stderr, "usage: workload N DIR LISTEN UID | workload established SOCKETS\n"); return 2; }
   int n = atoi(argv[1]);
   const char *dir = argv[2];
   int listening = atoi(argv[3]);

@@ -34,6 +34,8 @@ export interface NativeProcfs {
   readFdDir(dir: string): RawFdDir;
   socketProtocols(dir: string, fds: Int32Array): Uint8Array;
   readUnixInodes(file: string): Float64Array;
+  /** NETLINK_SOCK_DIAG dump of the caller's network namespace: whole inet_diag_msg records (sock-diag.ts). */
+  sockDiagDump(protocol: number, family: number, states: number): Uint8Array;
 }
 
 export interface NativeLoad {

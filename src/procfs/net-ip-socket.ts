@@ -23,6 +23,15 @@ export interface IpSocket {
   inode: number;
 }
 
+/** The four tables of /proc/net (and /proc/PID/net) that hold IP sockets. */
+export type IpSocketTable = 'tcp' | 'tcp6' | 'udp' | 'udp6';
+export const IP_SOCKET_TABLES: readonly { file: IpSocketTable; protocol: IpProtocol; family: IpFamily }[] = [
+  { file: 'tcp', protocol: 'tcp', family: 'ipv4' },
+  { file: 'tcp6', protocol: 'tcp', family: 'ipv6' },
+  { file: 'udp', protocol: 'udp', family: 'ipv4' },
+  { file: 'udp6', protocol: 'udp', family: 'ipv6' },
+];
+
 export const TCP_LISTEN = 0x0a;
 export const TCP_CLOSE = 0x07;
 
@@ -40,7 +49,8 @@ export function parseNetIpSockets(text: string, protocol: IpProtocol, family: Ip
   return out;
 }
 
-function parseSocketLine(line: string, protocol: IpProtocol, family: IpFamily): IpSocket {
+/** One data line of a socket table (not the header). */
+export function parseSocketLine(line: string, protocol: IpProtocol, family: IpFamily): IpSocket {
   const f = line.split(/\s+/);
   if (f.length < 10) throw new Error(`net/${protocol}: short line "${line.slice(0, 80)}"`);
   const [localHex, localPortHex] = splitAddress(f[1]!);

@@ -80,8 +80,10 @@ export class ProcReader {
   /**
    * Hand a large line-oriented file (a socket table of 100k lines) to `onLines` in pieces of whole
    * lines decoded as latin1, through the small buffer: no megabyte buffer or string per read.
+   * `onLines` returning false stops the read there: a kernel seq file (net/tcp) then generates no
+   * more than the page it was filling.
    */
-  readLines(file: string, onLines: (text: string) => void): void {
+  readLines(file: string, onLines: (text: string) => void | boolean): void {
     const fd = fs.openSync(file, 'r');
     try {
       let carry = '';
@@ -90,7 +92,7 @@ export class ProcReader {
         if (n === 0) break;
         const text = carry + this.chunk.toString('latin1', 0, n);
         const end = text.lastIndexOf('\n') + 1;
-        if (end > 0) onLines(text.slice(0, end));
+        if (end > 0 && onLines(text.slice(0, end)) === false) return;
         carry = text.slice(end);
       }
       if (carry) onLines(carry);

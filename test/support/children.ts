@@ -34,6 +34,8 @@ export interface HeldChild {
   child: ChildProcess;
   pid: number;
   port: number;
+  /** Everything the child printed up to its ready line. */
+  output: string;
   stop: () => Promise<void>;
 }
 
@@ -46,7 +48,7 @@ export function started(child: ChildProcess, what: string): Promise<HeldChild> {
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /ready (\d+) (\d+)/.exec(out);
-      if (m) resolve({ child, pid: Number(m[1]), port: Number(m[2]), stop: () => stopHeld(child) });
+      if (m) resolve({ child, pid: Number(m[1]), port: Number(m[2]), output: out, stop: () => stopHeld(child) });
     });
   });
 }
