@@ -20,5 +20,12 @@ export function formatListener(l: Record<string, string>): string {
   const proto = l.protocol === 'udp' ? ' (udp)' : '';
   const netns = l.netns ? ` netns=${l.netns}` : '';
   const container = l.container_id ? ` container=${l.container_id.slice(0, 12)}` : '';
-  return `${l.process || '?'}/${l.user}/${address}:${l.port}${proto}${netns}${container}`;
+  return `${lsofStyle(l.process || '?')}/${lsofStyle(l.user ?? '')}/${address}:${l.port}${proto}${netns}${container}`;
+}
+
+/** lsof's own forms for the controls the model wrote as \xNN (label-escape.ts): one listener, one line. */
+const LSOF_FORMS: Record<string, string> = { '0a': '\\n', '0d': '\\r', '09': '\\t', '1b': '^[' };
+
+function lsofStyle(value: string): string {
+  return value.replace(/\\x(0a|0d|09|1b)/g, (_m, hex: string) => LSOF_FORMS[hex]!);
 }

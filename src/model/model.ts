@@ -1,12 +1,14 @@
 /**
  * Scan context -> the samples of every enabled signal, capped, with each signal's health. Computed
  * once per scan in the worker (not per scrape) and shared by every output, so Prometheus, OTLP and
- * the textfile report the same numbers. A signal that throws is reported (success 0) and its
+ * the textfile report the same numbers. Label values leave it with control characters escaped
+ * (label-escape.ts). A signal that throws is reported (success 0) and its
  * families are left empty; the others are served.
  */
 import type { ScanContext } from '../scan/context.js';
 import type { Sample } from '../signals/family.js';
 import type { DeriveOptions, Signal } from '../signals/signal.js';
+import { escapeLabelValues } from './label-escape.js';
 import { capSamples } from './series-cap.js';
 
 export interface ModelOptions extends DeriveOptions {
@@ -43,7 +45,7 @@ export function buildModel(ctx: ScanContext, signals: readonly Signal[], opts: M
     }
     for (const [key, fam] of Object.entries(signal.families)) {
       const { kept, dropped } = capSamples(derived?.[key] ?? [], opts.maxSeries);
-      model.samples[fam.name] = kept;
+      model.samples[fam.name] = kept.map((s) => ({ labels: escapeLabelValues(s.labels), value: s.value }));
       model.dropped[fam.name] = dropped;
     }
     model.health[signal.name] = { success: derived !== undefined, durationSeconds: (performance.now() - t0) / 1000, error };

@@ -97,3 +97,35 @@ describe.each(PATHS)('descriptors an attacker controls (native: %s)', (native) =
     expect(pinned?.value ?? 0).toBeLessThan(1024 * 1024);
   });
 });
+
+describe('names an attacker chooses', () => {
+  // A listener whose process name holds a carriage return, an escape sequence and a newline.
+  const HOSTILE = 'cr\rss\x1b[2Kh\nd';
+  let named: HeldChild;
+  beforeAll(async () => {
+    named = await startPython(
+      `open('/proc/self/comm', 'w').write(${JSON.stringify(HOSTILE)})\nimport socket\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen()\nport = s.getsockname()[1]\nimport os\nprint('ready', os.getpid(), port, flush=True)`,
+    );
+    held.push(named);
+  });
+
+  it('reaches /metrics with every control character written as \\xNN, never raw', async () => {
+    const ctx = new Scanner(procfsOf(named.pid, true), NO_CACHE).scan();
+    expect(ctx.processes.find((p) => p.pid === named.pid)?.comm).toBe(HOSTILE.slice(0, 15));
+    const text = await exposition(ctx);
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+    const line = text.split('\n').find((l) => l.startsWith('lsof_listener_processes{') && l.includes(`port="${named.port}"`));
+    expect(line).toContain('process="cr\\\\x0dss\\\\x1b[2Kh\\\\x0ad"');
+    expect(samplesOf(text, 'lsof_listener_processes').find((s) => s.labels.port === String(named.port))?.labels.process).toBe('cr\\x0dss\\x1b[2Kh\\x0ad');
+  });
+
+  it('prints one --once line for it, escaped the way lsof escapes names', () => {
+    const main = path.resolve('dist/src/main.js');
+    const out = execFileSync(process.execPath, [main, '--once'], { encoding: 'utf8' });
+    const mine = out.split('\n').filter((l) => l.endsWith(`/127.0.0.1:${named.port}`));
+    expect(mine).toEqual([`cr\\rss^[[2Kh\\nd/root/127.0.0.1:${named.port}`]);
+    // eslint-disable-next-line no-control-regex
+    expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+  });
+});

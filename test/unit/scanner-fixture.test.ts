@@ -106,7 +106,7 @@ describe('scanner on a hostile fixture tree', () => {
       expect.arrayContaining([
         ['tcp', 'ipv4', '0.0.0.0', '6667', 'www-data', 'nginx', 2],
         ['udp', 'ipv4', '0.0.0.0', '53', 'www-data', 'nginx', 1],
-        ['tcp', 'ipv4', '127.0.0.1', '80', 'root', 'my "evil"\nname\\x', 1],
+        ['tcp', 'ipv4', '127.0.0.1', '80', 'root', 'my "evil"\\x0aname\\x', 1], // the newline written as \x0a
         ['tcp', 'ipv6', '::1', '8080', 'root', 'b\\xff\\xfe!', 1],
         ['tcp', 'ipv4', '0.0.0.0', '22', 'root', 'init', 1],
       ]),
