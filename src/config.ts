@@ -20,6 +20,8 @@ export interface Config {
   scanIntervalMs: number;
   fdCacheMaxAgeMs: number;
   listenerPollIntervalMs: number;
+  /** Least time between the end of a full scan and a full scan a poll starts early. */
+  scanMinIntervalMs: number;
   containerLabels: boolean;
   deletedTop: number;
   maxSeries: number;
@@ -80,6 +82,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'scan.interval': { default: '15s', help: 'Time between full scans of the procfs.' },
   'scan.fd-cache-max-age': { default: '5m', help: 'Longest a process\'s descriptor table is reused while its fd count is unchanged (0 disables the cache).' },
   'scan.listener-poll-interval': { default: '1s', help: 'Time between polls of the socket tables for new listeners between full scans (0 disables).' },
+  'scan.min-interval': { default: '', help: 'Least time from the end of a full scan to a full scan started early by a poll that saw a new listener, so that opening listeners in a loop cannot keep the exporter scanning (default: a fifth of --scan.interval, at least 1s).' },
   'no-container.labels': { boolean: true, help: 'Do not read /proc/PID/cgroup; container_id, container_runtime and pod_uid stay empty.' },
   'deleted.top': { default: '10', help: 'How many of the largest deleted-but-open files get a detail series.' },
   'metrics.max-series': { default: '2000', help: 'Hard cap on series per family; drops are counted in lsof_series_dropped.' },
@@ -107,6 +110,12 @@ function collectorFlags(): Record<string, FlagSpec> {
   return flags;
 }
 
+/** --scan.min-interval, or its default: a fifth of the scan interval, at least 1s. */
+function scanMinInterval(value: string, interval: string): number {
+  if (value !== '') return parseDuration('scan.min-interval', value, { min: 0 });
+  return Math.max(1000, Math.round(parseDuration('scan.interval', interval, { min: 100 }) / 5));
+}
+
 function parseCollectors(bool: (name: string) => boolean): string[] {
   const defaults = !bool('collector.disable-defaults');
   return SIGNALS.filter((s) => {
@@ -130,6 +139,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     scanIntervalMs: parseDuration('scan.interval', str('scan.interval'), { min: 100 }),
     fdCacheMaxAgeMs: parseDuration('scan.fd-cache-max-age', str('scan.fd-cache-max-age'), { min: 0 }),
     listenerPollIntervalMs: parseDuration('scan.listener-poll-interval', str('scan.listener-poll-interval'), { min: 0 }),
+    scanMinIntervalMs: scanMinInterval(str('scan.min-interval'), str('scan.interval')),
     containerLabels: !bool('no-container.labels'),
     deletedTop: parseInteger('deleted.top', str('deleted.top'), 0, 10_000),
     maxSeries: parseInteger('metrics.max-series', str('metrics.max-series'), 1, 1_000_000),

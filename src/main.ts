@@ -46,6 +46,7 @@ function workerConfig(cfg: Config): WorkerConfig {
     rootfs: cfg.rootfs,
     scanIntervalMs: cfg.scanIntervalMs,
     listenerPollIntervalMs: cfg.listenerPollIntervalMs,
+    scanMinIntervalMs: cfg.scanMinIntervalMs,
     scanner: { fdMaxAgeMs: cfg.fdCacheMaxAgeMs, limitMaxAgeMs: 60_000, containers: cfg.containerLabels },
     model: { groupBy: cfg.groupBy, maxSeries: cfg.maxSeries, deletedTop: cfg.deletedTop },
     collectors: cfg.collectors,

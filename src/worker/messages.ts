@@ -9,6 +9,8 @@ export interface WorkerConfig {
   rootfs: string;
   scanIntervalMs: number;
   listenerPollIntervalMs: number;
+  /** Least time from the end of a full scan to an early one (a poll saw a new listener). */
+  scanMinIntervalMs: number;
   /** Without `deletedFiles`: the enabled signals decide whether that phase runs. */
   scanner: Omit<ScannerOptions, 'deletedFiles'>;
   model: ModelOptions;

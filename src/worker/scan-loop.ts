@@ -1,15 +1,17 @@
 /**
  * The scan schedule, run inside the worker: a full scan every interval (never overlapping: the next
- * one is scheduled when the last one ends), and between full scans a cheap poll of the socket tables
- * of every known network namespace. A listening socket the last scan did not have triggers an
- * early full scan; with warm caches only the processes whose fd count changed are re-read, which is
- * where the new socket's owner must be.
+ * one is scheduled when the last one ends), and between full scans a cheap poll of the listening
+ * sockets of every known network namespace (listener-source.ts: sock_diag for our own namespace, the
+ * text tables, read only up to their listeners and within a CPU budget, for the others). A listening
+ * socket the last scan did not have starts an early full scan, at the earliest scanMinIntervalMs
+ * after the last one ended: a user opening listeners in a loop cannot keep the exporter scanning.
+ * With warm caches only the processes whose fd count changed are re-read.
  */
 import { buildModel, type Model } from '../model/model.js';
 import { ProcFs } from '../procfs/proc.js';
 import type { ScanContext } from '../scan/context.js';
 import { Scanner } from '../scan/scanner.js';
-import { buildSocketIndex } from '../scan/socket-index.js';
+import { ListenerSource } from '../procfs/listener-source.js';
 import { needsDeletedFiles, signalsNamed } from '../signals/index.js';
 import type { Signal } from '../signals/signal.js';
 import type { WorkerConfig, WorkerMessage } from './messages.js';
@@ -21,7 +23,9 @@ export class ScanLoop {
   private readonly signals: readonly Signal[];
   private known = new Set<number>();
   private namespaces = new Map<string, number[]>();
+  private readonly listenerSource: ListenerSource;
   private nextScanAt = 0;
+  private lastScanEndMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -29,6 +33,7 @@ export class ScanLoop {
     this.procfs = ProcFs.at(cfg.procfs, cfg.rootfs);
     this.signals = signalsNamed(cfg.collectors);
     this.scanner = new Scanner(this.procfs, { ...cfg.scanner, deletedFiles: needsDeletedFiles(this.signals) });
+    this.listenerSource = new ListenerSource(this.procfs.reader, { native: this.procfs.fdTables.native });
   }
 
   start(): void {
@@ -57,7 +62,8 @@ export class ScanLoop {
     } catch (err) {
       this.emit({ type: 'scan-failed', message: (err as Error).message });
     }
-    this.nextScanAt = Date.now() + this.cfg.scanIntervalMs;
+    this.lastScanEndMs = Date.now();
+    this.nextScanAt = this.lastScanEndMs + this.cfg.scanIntervalMs;
     this.scheduleNext();
   }
 
@@ -73,14 +79,22 @@ export class ScanLoop {
     if (this.stopped) return;
     let fresh = 0;
     try {
-      const index = buildSocketIndex(this.procfs, this.namespaces);
-      fresh = index.listening.filter(({ socket }) => !this.known.has(socket.inode)).length;
+      const poll = this.listenerSource.poll(this.namespaces);
+      fresh = poll.listening.filter(({ socket }) => !this.known.has(socket.inode)).length;
     } catch {
       fresh = 0; // a failed poll changes nothing; the next full scan reports errors
     }
     this.emit({ type: 'listener-poll', newListeners: fresh });
-    if (fresh > 0) this.fullScan();
+    if (fresh > 0) this.scanSoon();
     else this.scheduleNext();
+  }
+
+  /** A full scan now, or as soon as the minimum gap since the last one allows (no polls meanwhile). */
+  private scanSoon(): void {
+    const wait = this.lastScanEndMs + this.cfg.scanMinIntervalMs - Date.now();
+    if (wait <= 0) return this.fullScan();
+    this.nextScanAt = Math.min(this.nextScanAt, Date.now() + wait);
+    this.timer = setTimeout(() => this.fullScan(), Math.min(wait, Math.max(0, this.nextScanAt - Date.now())));
   }
 
   private remember(context: ScanContext): void {
