@@ -44,7 +44,8 @@ export function buildModel(ctx: ScanContext, signals: readonly Signal[], opts: M
       error = (err as Error).message;
     }
     for (const [key, fam] of Object.entries(signal.families)) {
-      const { kept, dropped } = capSamples(derived?.[key] ?? [], opts.maxSeries);
+      const samples = derived?.[key] ?? [];
+      const { kept, dropped } = fam.uncapped ? { kept: samples, dropped: 0 } : capSamples(samples, opts.maxSeries);
       model.samples[fam.name] = kept.map((s) => ({ labels: escapeLabelValues(s.labels), value: s.value }));
       model.dropped[fam.name] = dropped;
     }

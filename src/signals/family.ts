@@ -19,6 +19,11 @@ export interface Family<L extends string = string> {
   readonly otelName: string;
   /** UCUM unit for OTLP ("1", "By", "s", "{process}"). */
   readonly unit: string;
+  /**
+   * Exempt from --metrics.max-series: only for families bounded by something no user controls
+   * (one series per account), which must stay whole when a flood fills the capped ones.
+   */
+  readonly uncapped?: boolean;
 }
 
 type GroupValues = Partial<Record<GroupLabel, string>>;
@@ -44,6 +49,7 @@ interface FamilySpec<L extends string> {
   grouped?: boolean;
   otelName: string;
   unit: string;
+  uncapped?: boolean;
 }
 
 export function family<const L extends string = never>(name: string, spec: FamilySpec<L>): Family<L> {

@@ -20,14 +20,34 @@ export const listenerProcesses = family('listener_processes', {
   unit: '{process}',
 });
 
+/**
+ * Per account, not per socket: bounded by the accounts of the host, so it is never capped, and a user
+ * who floods the capped family with listeners is itself a signal (LsofListenerFlood).
+ */
+export const listeningSockets = family('listening_sockets', {
+  type: 'gauge',
+  help: 'Listening TCP and unconnected UDP sockets by the user that created them (the socket uid); not subject to --metrics.max-series.',
+  labels: [L.user],
+  otelName: 'lsof.listener.sockets',
+  unit: '{socket}',
+  uncapped: true,
+});
+
 export const listenersSignal = defineSignal({
   name: 'listeners',
   help: 'Listening TCP and unconnected UDP sockets with the user, process and executable holding them.',
   enabledByDefault: true,
   needs: {},
-  families: { listenerProcesses },
-  derive: (ctx) => ({ listenerProcesses: listenerSamples(ctx) }),
+  families: { listenerProcesses, listeningSockets },
+  derive: (ctx) => ({ listenerProcesses: listenerSamples(ctx), listeningSockets: socketsByUser(ctx) }),
 });
+
+function socketsByUser(ctx: ScanContext) {
+  const groups = new SampleGroups<LabelsOf<typeof listeningSockets>>();
+  const owner = socketUidNames(ctx.processes);
+  for (const l of ctx.listeners) groups.add({ user: owner(l.socketUid) }, 1);
+  return groups.samples();
+}
 
 function listenerSamples(ctx: ScanContext) {
   const groups = new SampleGroups<LabelsOf<typeof listenerProcesses>>();

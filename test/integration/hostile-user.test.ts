@@ -11,10 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcFs } from '../../src/procfs/proc.js';
 import { ProcReader } from '../../src/procfs/reader.js';
 import { Scanner, type ScannerOptions } from '../../src/scan/scanner.js';
-import { started, startFdHolder, type HeldChild } from '../support/children.js';
+import { started, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
+import { startExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
 import { SKIP_NATIVE } from '../support/native.js';
 import { exposition } from '../support/scan-view.js';
+import { waitFor } from '../support/wait.js';
 
 const NO_CACHE: ScannerOptions = { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false, deletedFiles: true };
 const PATHS = SKIP_NATIVE ? [false] : [true, false];
@@ -128,4 +130,34 @@ describe('names an attacker chooses', () => {
     // eslint-disable-next-line no-control-regex
     expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
   });
+});
+
+describe('a listener flood by one account', () => {
+  it('keeps every listener of root and of a third account on /metrics, and counts the flood uncapped', async () => {
+    const NOBODY = 65534;
+    const flood = await startFdHolder(['many', '2100'], { uid: NOBODY, gid: NOBODY });
+    held.push(flood);
+    const rootListener = await startNodeListener({ protocol: 'tcp', host: '127.0.0.1' });
+    held.push(rootListener);
+    const daemonListener = await startNodeListener({ protocol: 'tcp', host: '127.0.0.1', uid: 1, gid: 1 });
+    held.push(daemonListener);
+    const exporter = await startExporter(['--scan.interval=2s']);
+    try {
+      await exporter.waitForScans(2, 60_000);
+      // The flood is in place when its count is; from then on every scan must show the others.
+      await waitFor(async () => samplesOf(await exporter.metrics(), 'lsof_listening_sockets').some((s) => s.labels.user === 'nobody' && s.value === 2100), 'the flood on /metrics', 90_000);
+      const scans = samplesOf(await exporter.metrics(), 'lsof_scans_total').find((x) => x.labels.result === 'success')!.value;
+      await exporter.waitForScans(scans + 1, 60_000);
+      const text = await exporter.metrics();
+      const listeners = samplesOf(text, 'lsof_listener_processes');
+      expect(listeners).toHaveLength(2000); // the cap is full...
+      const ports = (user: string) => new Set(listeners.filter((s) => s.labels.user === user).map((s) => Number(s.labels.port)));
+      expect([...ports('root')], JSON.stringify(listeners.filter((x) => x.labels.port === String(rootListener.port)))).toContain(rootListener.port); // ...and root's listeners are all in it
+      expect(ports('daemon').has(daemonListener.port)).toBe(true); // so are the third account's
+      expect(samplesOf(text, 'lsof_listening_sockets').find((s) => s.labels.user === 'nobody')?.value).toBe(2100);
+      expect(samplesOf(text, 'lsof_series_dropped').find((s) => s.labels.metric === 'lsof_listener_processes')?.value).toBeGreaterThan(0);
+    } finally {
+      await exporter.stop();
+    }
+  }, 240_000);
 });

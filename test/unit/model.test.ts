@@ -112,6 +112,25 @@ describe('signal health', () => {
 });
 
 describe('capSamples', () => {
+  it('deals the cap to users in turns: a flood by one user leaves every other user\'s series whole', () => {
+    const flood = Array.from({ length: 4200 }, (_, i) => ({ labels: { user: 'nobody', port: String(10_000 + i) }, value: 2 }));
+    const root = Array.from({ length: 30 }, (_, i) => ({ labels: { user: 'root', port: String(i + 1) }, value: 1 }));
+    const daemon = [{ labels: { user: 'daemon', port: '8080' }, value: 0 }];
+    const { kept, dropped } = capSamples([...flood, ...root, ...daemon], 2000);
+    expect(kept).toHaveLength(2000);
+    expect(dropped).toBe(4231 - 2000);
+    expect(kept.filter((s) => s.labels.user === 'root')).toHaveLength(30);
+    expect(kept.filter((s) => s.labels.user === 'daemon')).toHaveLength(1);
+  });
+
+  it('never caps a family declared uncapped (one series per account)', () => {
+    const processes = Array.from({ length: 30 }, (_, i) => proc(100 + i, `p${i}`, `user${i}`));
+    const listeners = processes.map((p, i) => ({ protocol: 'tcp' as const, family: 'ipv4' as const, address: '0.0.0.0', port: 1000 + i, inode: 1 + i, netns: '1', socketUid: 0, holders: [p.pid] }));
+    const m = buildModel(snapshot({ processes, listeners }), { ...OPTS, maxSeries: 5 });
+    expect(m.samples.listener_processes).toHaveLength(5);
+    expect(m.samples.listening_sockets).toEqual([{ labels: { user: 'user29' }, value: 30 }]);
+  });
+
   it('is stable for ties (sorted by labels), so scrapes do not flap', () => {
     const s = [{ labels: { a: 'z' }, value: 1 }, { labels: { a: 'b' }, value: 1 }, { labels: { a: 'c' }, value: 2 }];
     expect(capSamples(s, 2).kept.map((x) => x.labels.a)).toEqual(['c', 'b']);
