@@ -31,6 +31,14 @@ export interface Tunables {
     /** Also bridges the very first evaluation after the rules are loaded. */
     for: string;
   };
+  /** One account holding more listening sockets than this (lsof_listening_sockets). */
+  listenerFlood: { sockets: number; for: string };
+  holderlessListener: {
+    /** Listeners the kernel itself holds (no process ever does): never holderless alerts. */
+    kernelListeners: { protocol: 'tcp' | 'udp'; ports: number[]; why: string }[];
+    /** Longer than a scan or two: a listener first seen mid-scan shows briefly without its process. */
+    for: string;
+  };
   deletedOpenBytes: { thresholdBytes: number; for: string };
   deletedExecutable: { for: string };
   fdLimit: { utilizationRatio: number; for: string };
@@ -53,6 +61,17 @@ export const DEFAULT_TUNABLES: Tunables = {
   expectedListenersWindow: '1h',
   newListener: { lookback: '7d', recent: '1h', minInstanceHistory: '1d', for: '1m' },
   serviceAccount: { users: ['www-data', 'apache', 'httpd', 'nginx', 'nobody'], for: '1m' },
+  listenerFlood: { sockets: 1000, for: '5m' },
+  holderlessListener: {
+    kernelListeners: [
+      { protocol: 'tcp', ports: [2049], why: 'NFS server (nfsd)' },
+      { protocol: 'udp', ports: [2049], why: 'NFS server (nfsd)' },
+      { protocol: 'tcp', ports: [3260], why: 'LIO iSCSI target' },
+      { protocol: 'udp', ports: [4789, 8472, 6081], why: 'VXLAN (IANA and Linux default) and Geneve tunnels' },
+      { protocol: 'udp', ports: [51820], why: 'WireGuard (its default port)' },
+    ],
+    for: '5m',
+  },
   deletedOpenBytes: { thresholdBytes: 1024 ** 3, for: '30m' },
   deletedExecutable: { for: '15m' },
   fdLimit: { utilizationRatio: 0.9, for: '15m' },
