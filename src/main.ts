@@ -15,7 +15,7 @@ import { createHttpMetrics, withHttpMetrics } from './http/http-metrics.js';
 import { createExporterServer, type ExporterServer } from './http/server.js';
 import { WebConfigFile } from './http/web-config-file.js';
 import { WebConfigError } from './http/web-config.js';
-import { warnOnceWhenUninspectable } from './privileges.js';
+import { warnOnceWhenHidepid, warnOnceWhenUninspectable } from './privileges.js';
 import { procfsProblem } from './procfs/validate-root.js';
 import { BackgroundScanner } from './worker/background-scanner.js';
 import type { WorkerConfig } from './worker/messages.js';
@@ -76,6 +76,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   const webConfig = openWebConfig(cfg.webConfigFile);
   const scanner = new BackgroundScanner(workerConfig(cfg), log);
   scanner.onSnapshot(warnOnceWhenUninspectable(log));
+  scanner.onSnapshot(warnOnceWhenHidepid(log));
   const signals = signalsNamed(cfg.collectors);
   const registry = createExposition(() => scanner.current(), { signals, groupBy: cfg.groupBy, runtimeMetrics: true });
   if (cfg.textfile) {

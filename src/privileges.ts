@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import type { Logger } from './log.js';
 import type { ExporterView } from './metrics/exporter-view.js';
 import { missingCapabilities, parseCapabilities, type NeededCapability } from './procfs/capabilities.js';
+import { procfsInfo } from './signals/procfs-visibility.js';
 
 const OWN_STATUS = '/proc/self/status';
 
@@ -37,5 +38,23 @@ export function warnOnceWhenUninspectable(log: Logger): (view: ExporterView) => 
     if (warned || n === 0) return;
     warned = true;
     log.warn({ uninspectable_processes: n, missing_capabilities: missing?.join(',') ?? 'unknown' }, uninspectableWarning(missing, n));
+  };
+}
+
+/**
+ * A snapshot listener that logs, once, that the scanned procfs hides processes (hidepid): without
+ * CAP_SYS_PTRACE the exporter then lists only its own processes, and nothing else would say so,
+ * since the hidden pids are not even listed (so not counted as uninspectable).
+ */
+export function warnOnceWhenHidepid(log: Logger): (view: ExporterView) => void {
+  const caps = readMissingCapabilities();
+  const degraded = !('missing' in caps) || caps.missing.includes('CAP_SYS_PTRACE');
+  let warned = false;
+  return (view) => {
+    const mode = view.model?.samples[procfsInfo.name]?.[0]?.labels.hidepid;
+    if (warned || mode === undefined || mode === 'off') return;
+    warned = true;
+    const what = degraded ? 'processes of other users are invisible to this exporter (it lacks CAP_SYS_PTRACE)' : 'CAP_SYS_PTRACE lets this exporter see every process';
+    log.warn({ hidepid: mode }, `the scanned procfs is mounted with hidepid=${mode}: ${what}`);
   };
 }

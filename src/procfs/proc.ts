@@ -9,6 +9,7 @@ import { isUnlinked, splitDeletedSuffix } from './deleted-link.js';
 import { createFdTableReader, type FdTable, type FdTableReader } from './fd-table.js';
 import { parseOpenFilesSoftLimit } from './limits.js';
 import { parseIdNameFile, type IdNames } from './passwd.js';
+import { parseMountInfo, type MountInfo } from './pid-mountinfo.js';
 import { decodeProcBytes } from './proc-text.js';
 import { ProcReader } from './reader.js';
 import { parseProcStat, type ProcStat } from './stat.js';
@@ -139,6 +140,11 @@ export class Proc<P extends number | 'self' = number | 'self'> {
     } catch {
       return null;
     }
+  }
+
+  /** The mounts of the process's mount namespace (pid-mountinfo.ts). */
+  mountInfo(): MountInfo[] {
+    return parseMountInfo(this.fs.reader.readText(this.path('mountinfo')));
   }
 
   cgroup(): string {

@@ -4,6 +4,7 @@
  */
 import type { FdType } from '../procfs/fd-target.js';
 import type { IpFamily, IpProtocol } from '../procfs/net-ip-socket.js';
+import type { ProcfsVisibility } from './procfs-mounts.js';
 import type { ScanStats } from './scan-stats.js';
 
 export interface ProcessRecord {
@@ -67,6 +68,8 @@ export interface ScanContext {
   readonly listeners: readonly ListenerRecord[];
   /** Null when the deleted-files phase did not run (no enabled signal needs it) or failed. */
   readonly deletedFiles: readonly DeletedFileRecord[] | null;
+  /** Mounts that hide processes from this scan (over /proc/<pid>, hidepid). */
+  readonly procfsVisibility: ProcfsVisibility;
   /** The network namespace of the host: listeners in it are reported with netns="". */
   readonly hostNetns: string;
   readonly stats: ScanStats;

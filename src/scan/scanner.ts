@@ -19,6 +19,7 @@ import { HolderSearch } from './holder-search.js';
 import { hostNetns } from './host-netns.js';
 import { findListeners, namespaceMembers, typeSockets } from './joins.js';
 import { ProcessCache, type CachePolicy } from './process-cache.js';
+import { readProcfsVisibility } from './procfs-mounts.js';
 import { readProcess, skipReasonOf, type ProcessReaderDeps } from './process-reader.js';
 import { ScanStatsBuilder } from './scan-stats.js';
 import { buildSocketIndex, type SocketIndex } from './socket-index.js';
@@ -61,6 +62,7 @@ export class Scanner {
     const scanNo = ++this.scanNo;
     const stats = new ScanStatsBuilder(this.procfs.fdTables.native);
     this.refreshUsers(stats);
+    const procfsVisibility = stats.phase('processes', () => readProcfsVisibility(this.procfs));
     const listed = this.procfs.listPids();
     const live = stats.phase('processes', () => this.readProcesses(listed, scanNo, stats));
     stats.phase('processes', () => resolveHiddenNetns(this.procfs, live.map((p) => p.record)));
@@ -72,7 +74,7 @@ export class Scanner {
     const processes = live.map((p) => Object.freeze(p.record));
     stats.s.processesScanned = processes.length;
     stats.s.fdsScanned = processes.reduce((n, p) => n + (p.fdCount ?? 0), 0);
-    return Object.freeze({ processes, listeners, deletedFiles, hostNetns: this.hostNetns, stats: stats.finish() });
+    return Object.freeze({ processes, listeners, deletedFiles, procfsVisibility, hostNetns: this.hostNetns, stats: stats.finish() });
   }
 
   private refreshUsers(stats: ScanStatsBuilder): void {

@@ -5,11 +5,12 @@
 import { deletedExecutablesSignal } from './deleted-executables.js';
 import { deletedFilesSignal } from './deleted-files.js';
 import { executablesSignal } from './executables.js';
+import { procfsVisibilitySignal } from './procfs-visibility.js';
 import { listenersSignal } from './listeners.js';
 import { processesSignal } from './processes.js';
 import type { Signal } from './signal.js';
 
-export const SIGNALS: readonly Signal[] = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal, executablesSignal];
+export const SIGNALS: readonly Signal[] = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal, executablesSignal, procfsVisibilitySignal];
 
 export const SIGNAL_NAMES: readonly string[] = SIGNALS.map((s) => s.name);
 

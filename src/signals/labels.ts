@@ -60,6 +60,7 @@ export const L = {
   /** A metric family's name (lsof_series_dropped). */
   metric: label('metric', 'lsof.metric.family'),
   collector: label('collector', 'lsof.collector'),
+  hidepid: label('hidepid', 'lsof.procfs.hidepid'),
   version: label('version', 'lsof.exporter.version'),
   nodejsVersion: label('nodejs_version', ATTR_PROCESS_RUNTIME_VERSION),
 } as const;

@@ -26,6 +26,19 @@ export function evasionGroup(t: Tunables): RuleGroup {
       ),
       alertingRule(
         {
+          alert: 'LsofProcessHiddenByMount',
+          expr: 'max by (instance, job, pid) (lsof_procfs_overmounts) > 0',
+          for: '0s',
+          severity: 'critical',
+          summary: 'Process {{ $labels.pid }} is hidden by a mount over /proc/{{ $labels.pid }} on {{ $labels.instance }}.',
+          description:
+            'Something is mounted over /proc/{{ $labels.pid }} on {{ $labels.instance }}: ps, lsof and the exporter no longer see that process, ' +
+            'while its sockets stay in the kernel tables. A known hiding technique with no benign use.',
+        },
+        t.runbookUrl,
+      ),
+      alertingRule(
+        {
           alert: 'LsofHolderlessListener',
           expr: holderlessExpr(t.holderlessListener.kernelListeners),
           for: t.holderlessListener.for,
