@@ -26,6 +26,8 @@ export interface Config {
   deletedTop: number;
   maxSeries: number;
   groupBy: GroupLabel[];
+  /** Remote ports named in lsof_tcp_connections (the rest are "other"). */
+  watchedRemotePorts: number[];
   /** Names of the enabled collectors (signals), in registration order. */
   collectors: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -67,6 +69,12 @@ interface FlagSpec {
   help: string;
 }
 
+/** IRC (6660-6669, 6697 TLS, 7000), Tor (9001 ORPort, 9030 DirPort, 9050/9150 SOCKS), mining pools (3333, 4444, 5555, 7777, 14444, 14433, 45700). */
+export const DEFAULT_WATCHED_REMOTE_PORTS = '6660-6669,6697,7000,9001,9030,9050,9150,3333,4444,5555,7777,14433,14444,45700';
+
+/** At most this many ports: each can become a label value. */
+const MAX_WATCHED_PORTS = 256;
+
 export const FLAGS: Record<string, FlagSpec> = {
   'web.listen-address': { default: `:${DEFAULT_PORT}`, help: 'Address to listen on for HTTP requests ([host]:port).' },
   'web.telemetry-path': { default: '/metrics', help: 'Path under which to expose metrics.' },
@@ -86,6 +94,10 @@ export const FLAGS: Record<string, FlagSpec> = {
   'no-container.labels': { boolean: true, help: 'Do not read /proc/PID/cgroup; container_id, container_runtime and pod_uid stay empty.' },
   'deleted.top': { default: '10', help: 'How many of the largest deleted-but-open files get a detail series.' },
   'metrics.max-series': { default: '2000', help: 'Hard cap on series per family; drops are counted in lsof_series_dropped.' },
+  'connections.watched-remote-ports': {
+    default: DEFAULT_WATCHED_REMOTE_PORTS,
+    help: 'Remote ports named in lsof_tcp_connections (others are "other"): ports and ranges, e.g. 6660-6669,6697. Default: IRC, Tor, common mining-pool ports (README "What it detects").',
+  },
   'group.by': { default: DEFAULT_GROUP_BY.join(','), help: `Process labels of the per-group families, from: ${GROUP_LABELS.join(', ')}.` },
   'log.level': { default: 'info', help: 'Only log messages with the given severity or above: debug, info, warn, error.' },
   'log.format': { default: 'logfmt', help: 'Output format of log messages: logfmt or json.' },
@@ -114,6 +126,18 @@ function collectorFlags(): Record<string, FlagSpec> {
 function scanMinInterval(value: string, interval: string): number {
   if (value !== '') return parseDuration('scan.min-interval', value, { min: 0 });
   return Math.max(1000, Math.round(parseDuration('scan.interval', interval, { min: 100 }) / 5));
+}
+
+function parsePortList(flag: string, value: string): number[] {
+  const ports = new Set<number>();
+  for (const part of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(part);
+    const [lo, hi] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
+    if (!m || lo < 1 || hi > 65535 || hi < lo) throw new ConfigError(`--${flag}: invalid port or range "${part}" (want e.g. 6660-6669,6697)`);
+    for (let p = lo; p <= hi; p++) ports.add(p);
+    if (ports.size > MAX_WATCHED_PORTS) throw new ConfigError(`--${flag}: more than ${MAX_WATCHED_PORTS} ports`);
+  }
+  return [...ports].sort((a, b) => a - b);
 }
 
 function parseCollectors(bool: (name: string) => boolean): string[] {
@@ -145,6 +169,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     maxSeries: parseInteger('metrics.max-series', str('metrics.max-series'), 1, 1_000_000),
     groupBy: parseGroupBy(str('group.by')),
     collectors: parseCollectors(bool),
+    watchedRemotePorts: parsePortList('connections.watched-remote-ports', str('connections.watched-remote-ports')),
     logLevel: oneOf('log.level', str('log.level'), ['debug', 'info', 'warn', 'error'] as const),
     logFormat: oneOf('log.format', str('log.format'), ['logfmt', 'json'] as const),
     textfile: str('output.textfile') || null,

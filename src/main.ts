@@ -48,7 +48,7 @@ function workerConfig(cfg: Config): WorkerConfig {
     listenerPollIntervalMs: cfg.listenerPollIntervalMs,
     scanMinIntervalMs: cfg.scanMinIntervalMs,
     scanner: { fdMaxAgeMs: cfg.fdCacheMaxAgeMs, limitMaxAgeMs: 60_000, containers: cfg.containerLabels },
-    model: { groupBy: cfg.groupBy, maxSeries: cfg.maxSeries, deletedTop: cfg.deletedTop },
+    model: { groupBy: cfg.groupBy, maxSeries: cfg.maxSeries, deletedTop: cfg.deletedTop, watchedRemotePorts: cfg.watchedRemotePorts },
     collectors: cfg.collectors,
     ...(cfg.ui.enable && { ui: { maxRows: UI_MAX_ROWS } }),
   };

@@ -31,6 +31,8 @@ export interface Tunables {
     /** Also bridges the very first evaluation after the rules are loaded. */
     for: string;
   };
+  /** Connections in CLOSE_WAIT per user and process beyond which a leak is reported. */
+  closeWait: { connections: number; for: string };
   /** One account holding more listening sockets than this (lsof_listening_sockets). */
   listenerFlood: { sockets: number; for: string };
   holderlessListener: {
@@ -61,6 +63,7 @@ export const DEFAULT_TUNABLES: Tunables = {
   expectedListenersWindow: '1h',
   newListener: { lookback: '7d', recent: '1h', minInstanceHistory: '1d', for: '1m' },
   serviceAccount: { users: ['www-data', 'apache', 'httpd', 'nginx', 'nobody'], for: '1m' },
+  closeWait: { connections: 100, for: '15m' },
   listenerFlood: { sockets: 1000, for: '5m' },
   holderlessListener: {
     kernelListeners: [

@@ -52,6 +52,17 @@ export interface ListenerRecord {
   readonly holders: readonly number[];
 }
 
+/** TCP connections of one process with the same state, direction and port. */
+export interface ConnectionRecord {
+  readonly pid: number;
+  /** Kernel TCP state number (1 ESTABLISHED ... 8 CLOSE_WAIT ...). */
+  readonly state: number;
+  readonly direction: 'inbound' | 'outbound';
+  /** Inbound: the local (listening) port; outbound: the remote port. */
+  readonly port: number;
+  count: number;
+}
+
 export interface DeletedFileRecord {
   readonly device: string;
   readonly inode: string;
@@ -66,6 +77,7 @@ export interface DeletedFileRecord {
 export interface ScanContext {
   readonly processes: readonly ProcessRecord[];
   readonly listeners: readonly ListenerRecord[];
+  readonly connections: readonly ConnectionRecord[];
   /** Null when the deleted-files phase did not run (no enabled signal needs it) or failed. */
   readonly deletedFiles: readonly DeletedFileRecord[] | null;
   /** Mounts that hide processes from this scan (over /proc/<pid>, hidepid). */

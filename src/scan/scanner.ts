@@ -12,6 +12,7 @@
  */
 import type { ProcFs } from '../procfs/proc.js';
 import type { DeletedFileRecord, ListenerRecord, ScanContext } from './context.js';
+import { collectConnections } from './connections.js';
 import { collectDeletedFiles } from './deleted-files.js';
 import { readAllDescriptors, type LiveProcess } from './descriptors.js';
 import { resolveHiddenNetns } from './hidden-netns.js';
@@ -69,12 +70,13 @@ export class Scanner {
     stats.phase('descriptors', () => readAllDescriptors(live, this.cache, stats, this.now()));
     const { index, listeners } = this.readSockets(live, listed, scanNo, stats);
     stats.phase('unix_sockets', () => this.classifyUnixSockets(live, index, stats));
+    const connections = stats.phase('sockets', () => collectConnections(live, index));
     const deletedFiles = this.options.deletedFiles ? stats.phase('deleted_files', () => this.readDeletedFiles(live, stats)) : null;
     this.cache.sweep(scanNo);
     const processes = live.map((p) => Object.freeze(p.record));
     stats.s.processesScanned = processes.length;
     stats.s.fdsScanned = processes.reduce((n, p) => n + (p.fdCount ?? 0), 0);
-    return Object.freeze({ processes, listeners, deletedFiles, procfsVisibility, hostNetns: this.hostNetns, stats: stats.finish() });
+    return Object.freeze({ processes, listeners, connections, deletedFiles, procfsVisibility, hostNetns: this.hostNetns, stats: stats.finish() });
   }
 
   private refreshUsers(stats: ScanStatsBuilder): void {

@@ -2,6 +2,7 @@
  * Every signal, registered once. The order is the order of their families on /metrics.
  * Adding a signal: a module in this folder (families + derive), one line here; docs/architecture.md.
  */
+import { connectionsSignal } from './connections.js';
 import { deletedExecutablesSignal } from './deleted-executables.js';
 import { deletedFilesSignal } from './deleted-files.js';
 import { executablesSignal } from './executables.js';
@@ -10,7 +11,7 @@ import { listenersSignal } from './listeners.js';
 import { processesSignal } from './processes.js';
 import type { Signal } from './signal.js';
 
-export const SIGNALS: readonly Signal[] = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal, executablesSignal, procfsVisibilitySignal];
+export const SIGNALS: readonly Signal[] = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal, executablesSignal, connectionsSignal, procfsVisibilitySignal];
 
 export const SIGNAL_NAMES: readonly string[] = SIGNALS.map((s) => s.name);
 

@@ -13,7 +13,9 @@ import {
   ATTR_FILE_PATH,
   ATTR_K8S_POD_UID,
   ATTR_NETWORK_LOCAL_ADDRESS,
+  ATTR_NETWORK_CONNECTION_STATE,
   ATTR_NETWORK_LOCAL_PORT,
+  ATTR_NETWORK_PEER_PORT,
   ATTR_NETWORK_TRANSPORT,
   ATTR_NETWORK_TYPE,
   ATTR_PROCESS_EXECUTABLE_NAME,
@@ -61,6 +63,10 @@ export const L = {
   metric: label('metric', 'lsof.metric.family'),
   collector: label('collector', 'lsof.collector'),
   hidepid: label('hidepid', 'lsof.procfs.hidepid'),
+  connectionState: label('state', ATTR_NETWORK_CONNECTION_STATE),
+  direction: label('direction', 'lsof.connection.direction'),
+  /** A watched remote port's number, or "other" (so not an int attribute). */
+  remotePort: label('remote_port', ATTR_NETWORK_PEER_PORT),
   version: label('version', 'lsof.exporter.version'),
   nodejsVersion: label('nodejs_version', ATTR_PROCESS_RUNTIME_VERSION),
 } as const;

@@ -13,6 +13,8 @@ export interface DeriveOptions {
   groupBy: readonly GroupLabel[];
   /** --deleted.top: how many of the largest deleted files get their own series. */
   deletedTop: number;
+  /** --connections.watched-remote-ports: remote ports named in lsof_tcp_connections. */
+  watchedRemotePorts: readonly number[];
 }
 
 /** What the scan must collect for a signal (phases no enabled signal needs are skipped). */

@@ -161,3 +161,29 @@ describe('a listener flood by one account', () => {
     }
   }, 240_000);
 });
+
+describe('what an account connects to', () => {
+  it('names a watched remote port, counts the rest as other, and splits inbound from outbound', async () => {
+    // A stand-in IRC server on 6667 (if free) and a database-like one on an ephemeral port.
+    const irc = await startPython("import socket\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(('127.0.0.1', 6667))\ns.listen()\nimport threading\nconns = []\nthreading.Thread(target=lambda: conns.append(s.accept()), daemon=True).start()");
+    held.push(irc);
+    const db = await startNodeListener({ protocol: 'tcp', host: '127.0.0.1' });
+    held.push(db);
+    const bot = await startPython(
+      `open('/proc/self/comm', 'w').write('ircbot')\nimport socket\na = socket.create_connection(('127.0.0.1', 6667))\nb = socket.create_connection(('127.0.0.1', ${db.port}))`,
+    );
+    held.push(bot);
+    // The stand-in server accepts in a thread: scan until it holds the accepted connection.
+    const text = await waitFor(async () => {
+      const t = await exposition(new Scanner(ProcFs.at('/proc'), NO_CACHE).scan());
+      return samplesOf(t, 'lsof_listener_connections').some((s) => s.labels.port === '6667') ? t : undefined;
+    }, 'the accepted connection');
+    const mine = samplesOf(text, 'lsof_tcp_connections').filter((s) => s.labels.process === 'ircbot');
+    expect(mine.map((s) => [s.labels.direction, s.labels.state, s.labels.remote_port, s.value]).sort()).toEqual([
+      ['outbound', 'established', '6667', 1],
+      ['outbound', 'established', 'other', 1],
+    ]);
+    const accepted = samplesOf(text, 'lsof_listener_connections').filter((s) => s.labels.port === '6667' && s.labels.process === 'python3');
+    expect(accepted.map((s) => [s.labels.state, s.value])).toEqual([['established', 1]]);
+  });
+});

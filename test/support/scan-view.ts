@@ -9,7 +9,7 @@ import type { ScanContext } from '../../src/scan/context.js';
 import { SIGNALS } from '../../src/signals/index.js';
 import type { Signal } from '../../src/signals/signal.js';
 
-export const TEST_MODEL_OPTIONS: ModelOptions = { groupBy: ['user', 'process'], maxSeries: 2000, deletedTop: 10 };
+export const TEST_MODEL_OPTIONS: ModelOptions = { groupBy: ['user', 'process'], maxSeries: 2000, deletedTop: 10, watchedRemotePorts: [6667, 6697] };
 
 export function modelOf(context: ScanContext, opts: Partial<ModelOptions> = {}, signals: readonly Signal[] = SIGNALS): Model {
   return buildModel(context, signals, { ...TEST_MODEL_OPTIONS, ...opts });

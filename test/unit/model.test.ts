@@ -17,10 +17,10 @@ function proc(pid: number, comm: string, user = 'root', extra: Partial<ProcessRe
 }
 
 function snapshot(partial: Partial<ScanContext>): ScanContext {
-  return { processes: [], listeners: [], deletedFiles: [], procfsVisibility: { overmountedPids: [], hidepid: 'off' }, hostNetns: '1', stats: new ScanStatsBuilder(false).finish(), ...partial };
+  return { processes: [], listeners: [], connections: [], deletedFiles: [], procfsVisibility: { overmountedPids: [], hidepid: 'off' }, hostNetns: '1', stats: new ScanStatsBuilder(false).finish(), ...partial };
 }
 
-const OPTS: ModelOptions = { groupBy: ['user', 'process'], maxSeries: 1000, deletedTop: 2 };
+const OPTS: ModelOptions = { groupBy: ['user', 'process'], maxSeries: 1000, deletedTop: 2, watchedRemotePorts: [6667] };
 const buildModel = (ctx: ScanContext, opts: ModelOptions) => buildModelOf(ctx, SIGNALS, opts);
 
 describe('buildModel', () => {
