@@ -7,10 +7,11 @@ const DEPLOY = fileURLToPath(new URL('../../deploy/', import.meta.url));
 const amtool = (args: string[]) => runTool('/usr/bin/amtool', args, DEPLOY);
 
 describe('deploy examples', () => {
-  it('prometheus.yml is valid and loads both shipped rule files', async () => {
+  it('prometheus.yml is valid and loads the three shipped rule files', async () => {
     const out = await runTool('/usr/bin/promtool', ['check', 'config', 'prometheus.yml'], DEPLOY);
-    expect(out).toContain('SUCCESS: 2 rule files found');
+    expect(out).toContain('SUCCESS: 3 rule files found');
     expect(out).toMatch(/lsof-exporter\.rules\.yml\n\s+SUCCESS/);
+    expect(out).toMatch(/lsof-exporter-history\.rules\.yml\n\s+SUCCESS/);
     expect(out).toMatch(/expected-listeners\.rules\.yml\n\s+SUCCESS/);
   });
 
