@@ -55,14 +55,18 @@ describe('listener history rules', () => {
 
   it('run in their own group on the coarse history interval, named level:metric:operations', () => {
     expect(groups.map((g) => g.interval)).toEqual([DEFAULT_TUNABLES.newListener.historyInterval]);
-    for (const r of records) expect(r.record).toMatch(/^(listener|instance):lsof_[a-z_]+:present_over_time\d+h$/);
+    for (const r of records) expect(r.record).toMatch(/^(listener|instance):lsof_[a-z_]+:present_over_time\d+[hd]$/);
   });
 
-  it('are what LsofNewListener reads its history from', () => {
-    for (const r of records) expect(newListener.expr).toContain(`${r.record}[`);
+  it('are what LsofNewListener reads its history from, the level-1 listener record only through level 2', () => {
+    const [recentListeners, listenerHistory, recentInstances, instanceHistory] = records.map((r) => r.record);
+    for (const name of [listenerHistory, recentInstances, instanceHistory]) expect(newListener.expr).toContain(`${name}[`);
+    expect(newListener.expr).not.toContain(`${recentListeners}[`);
+    expect(records[1]!.expr).toContain(`${recentListeners}[`);
   });
 
   it('leave the alert reading scraped series over the recent window only, never the lookback', () => {
+    // Each listener's history is read over minInstanceHistory (24 hourly records), never over days of scrapes.
     const ranges = [...newListener.expr.matchAll(/(lsof_[a-z_]+)(?:\{[^}]*\})?\[(\w+)\]/g)];
     expect(ranges.map((m) => m[1])).toContain(LISTENERS);
     for (const [, , range] of ranges) expect(parseDuration(range!)).toBeLessThanOrEqual(parseDuration(DEFAULT_TUNABLES.newListener.recent));

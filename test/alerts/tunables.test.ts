@@ -36,11 +36,14 @@ describe('tunables', () => {
     expect(renderRuleFile(t)).toContain('lsof_listener_processes{user=~"tomcat"}');
   });
 
-  it('names the recorded history after its range, twice the history interval', () => {
+  it('names the recorded history after its ranges: twice the history interval, and the lookback less what the alert reads', () => {
     const t = withOverrides({ newListener: { historyInterval: '30m' } });
     expect(renderHistoryRuleFile(t)).toContain('interval: 30m');
     expect(renderHistoryRuleFile(t)).toContain('record: listener:lsof_listener_processes:present_over_time1h\n');
-    expect(renderRuleFile(t)).toContain('present_over_time(listener:lsof_listener_processes:present_over_time1h[7d] offset 1h)');
+    expect(renderHistoryRuleFile(t)).toContain('present_over_time(listener:lsof_listener_processes:present_over_time1h[6d])');
+    expect(renderRuleFile(withOverrides({ newListener: { lookback: '14d' } }))).toContain(
+      'present_over_time(listener:lsof_listener_processes:present_over_time13d[1d] offset 1h)',
+    );
   });
 
   it('refuses an unknown tunable', () => {

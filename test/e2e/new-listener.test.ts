@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unseenListenersExpr } from '../../alerts/src/groups/listeners.js';
-import { seenInstancesName } from '../../alerts/src/groups/listener-history.js';
+import { recordNames } from '../../alerts/src/groups/listener-history.js';
 import { HISTORY_RULE_FILE, renderHistoryRuleFile, renderRuleFile } from '../../alerts/src/render.js';
 import { withOverrides } from '../../alerts/src/tunables.js';
 import { startAlertmanager, type RunningAlertmanager } from '../support/alertmanager-server.js';
@@ -126,7 +126,7 @@ describe('new-listener alert through Prometheus and Alertmanager', () => {
 
   it('notifies the webhook of a new nc listener, naming port, user and process', async () => {
     // The guard opens once the instance's recorded history is older than recent + minInstanceHistory.
-    const guard = `present_over_time(${seenInstancesName(TUNABLES.newListener)}{instance="${instance}"}[1m] offset 30s)`;
+    const guard = `present_over_time(${recordNames(TUNABLES.newListener).recentInstances}{instance="${instance}"}[1m] offset 30s)`;
     await waitFor(async () => (await prometheus.query(guard)).length > 0, 'instance history', 20_000, 250);
     ncPort = await freePort();
     startNc(ncPort);

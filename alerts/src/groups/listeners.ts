@@ -2,7 +2,7 @@
 import { formatDuration, parseDuration } from '../duration.js';
 import { exactAlternation, groupedListeners, IDENTITY, indent, INSTANCE_IDENTITY, unlessExpected, withListenerName } from '../listener-promql.js';
 import { LISTENERS } from '../names.js';
-import { seenInstancesName, seenListenersName } from './listener-history.js';
+import { recordNames } from './listener-history.js';
 import { alertingRule, type RuleGroup } from '../rule.js';
 import type { Tunables } from '../tunables.js';
 
@@ -44,35 +44,44 @@ export function listenerGroup(t: Tunables): RuleGroup {
 
 /**
  * Listeners seen in the last `recent` that the recorded history (lsof-exporter.listener-history) does
- * not hold in the `lookback` before it, on instances whose recorded history reaches back at least
- * `minInstanceHistory` before the recent window, less the expected ones.
+ * not hold, on instances with `minInstanceHistory` of history before the recent window and whose
+ * history records are current, less the expected ones.
  */
 export function newListenerExpr(n: Tunables['newListener'], expectedWindow: string): string {
   const lookback = parseDuration(n.lookback);
   const minHistory = parseDuration(n.minInstanceHistory);
   if (minHistory >= lookback) throw new Error('newListener.minInstanceHistory must be shorter than newListener.lookback');
   if (parseDuration(n.historyInterval) >= minHistory) throw new Error('newListener.historyInterval must be shorter than newListener.minInstanceHistory');
-  const historyRange = formatDuration(lookback - minHistory);
-  const historyOffset = formatDuration(parseDuration(n.recent) + minHistory);
+  const names = recordNames(n);
+  const ageRange = formatDuration(lookback - minHistory);
+  const ageOffset = formatDuration(parseDuration(n.recent) + minHistory);
   return [
     unlessExpected(unseenListenersExpr(n), expectedWindow),
     // The instance was recorded at least minInstanceHistory before the recent window began: quiet on a
-    // host just added, and for a day after the history rules are first loaded unless backfilled.
-    `and on (${INSTANCE_IDENTITY}) present_over_time(${seenInstancesName(n)}[${historyRange}] offset ${historyOffset})`,
+    // host just added, and for that long after the history rules are first loaded unless backfilled.
+    `and on (${INSTANCE_IDENTITY}) present_over_time(${names.recentInstances}[${ageRange}] offset ${ageOffset})`,
+    // Its history records are current: after a Prometheus outage longer than the window they are read
+    // over, quiet (every listener would look new) until the first record since is `recent` old.
+    `and on (${INSTANCE_IDENTITY}) ${historyRead(names.instanceHistory, n)}`,
   ].join('\n');
+}
+
+/** Level-2 records of the `minInstanceHistory` before the recent window (see listener-history.ts). */
+function historyRead(name: string, n: Tunables['newListener']): string {
+  return `present_over_time(${name}[${n.minInstanceHistory}] offset ${n.recent})`;
 }
 
 /**
  * The comparison with history alone. The recent side reads the scraped series (a listener that
- * opened and closed between two evaluations alerts for `recent`); the history side reads the coarse
- * recorded series, offset by `recent` so that a listener's own first record does not hide it before
+ * opened and closed between two evaluations alerts for `recent`); the history side reads the
+ * recorded history, offset by `recent` so that a listener's own first record does not hide it before
  * `recent` has passed (it alerts for `recent` to `recent + historyInterval`). Ranges (not instants)
- * make a scrape gap, an exporter or Prometheus restart shorter than the lookback invisible. On a host
- * just added every listener is unseen: hence the instance guard.
+ * make a scrape gap, an exporter restart or a Prometheus restart shorter than `minInstanceHistory`
+ * invisible. On a host just added every listener is unseen: hence the instance guards.
  */
 export function unseenListenersExpr(n: Tunables['newListener']): string {
   const recentListeners = withListenerName(`${groupedListeners(`present_over_time(${LISTENERS}[${n.recent}])`)}\n${unlessHolderFound(n.recent)}`);
-  const seenBefore = `present_over_time(${seenListenersName(n)}[${n.lookback}] offset ${n.recent})`;
+  const seenBefore = historyRead(recordNames(n).listenerHistory, n);
   return `(\n${indent(recentListeners, 1)}\nunless on (${IDENTITY})\n${indent(seenBefore, 1)}\n)`;
 }
 

@@ -1,0 +1,107 @@
+/**
+ * What the new-listener rules cost a Prometheus that holds a fleet, before and now:
+ *
+ *   npm run bench:rules -- [--sizes=2x50,4x50] [--days=7] [--evaluation-interval=1m] [--min-cpu-seconds=1]
+ *
+ * For each size HxL it backfills H hosts x L listeners scraped every 15 s over `days` plus an hour
+ * (and the hourly history the recording rules write) with promtool, starts Prometheus on it, checks
+ * the runbook's `promtool tsdb create-blocks-from rules` against it, and queries every rule
+ * expression with query statistics. It prints the cost per evaluation and per 1,000 listener
+ * series, the comparison with the >= 50x target (PASS/FAIL, exit code 1 on FAIL), and the fleet
+ * extrapolated from the measured sizes. Everything lives in a temporary directory, removed at the end.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../../alerts/src/duration.js';
+import { HISTORY_RULE_FILE, RULE_FILE } from '../../alerts/src/render.js';
+import { DEFAULT_TUNABLES } from '../../alerts/src/tunables.js';
+import { checkRuleBackfill } from './backfill-check.js';
+import { backfillFleet } from './backfill.js';
+import { fleetSeries, type Fleet } from './fleet.js';
+import { measureExpr } from './measure.js';
+import { FEATURES, startPrometheus } from './prometheus.js';
+import { comparison, fleetTable, sizeTable, type MeasuredSize } from './report.js';
+import { readRules, type RuleRow } from './rules.js';
+
+// Runs compiled, as dist/bench/rule-cost/main.js; the rule files are read from the source tree.
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SCRAPE_SECONDS = 15;
+const TARGET_RATIO = 50;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '2x50,4x50' },
+      days: { type: 'string', default: '7' },
+      'evaluation-interval': { type: 'string', default: '1m' },
+      'min-cpu-seconds': { type: 'string', default: '1' },
+    },
+  });
+  const sizes = values.sizes.split(',').map((s) => {
+    const m = /^(\d+)x(\d+)$/.exec(s.trim());
+    if (!m) throw new Error(`--sizes: not HOSTSxLISTENERS: ${s}`);
+    return { hosts: Number(m[1]), listenersPerHost: Number(m[2]) };
+  });
+  return { sizes, days: Number(values.days), evaluationSeconds: parseDuration(values['evaluation-interval']), minCpuSeconds: Number(values['min-cpu-seconds']) };
+}
+
+function ruleRows(): RuleRow[] {
+  return [
+    ...readRules(path.join(ROOT, 'bench/rule-cost/baseline.rules.yml'), 'before'),
+    ...[RULE_FILE, HISTORY_RULE_FILE, 'expected-listeners.rules.yml'].flatMap((f) => readRules(path.join(ROOT, 'alerts', f), 'now')),
+  ];
+}
+
+async function measureSize(hosts: number, listenersPerHost: number, days: number, minCpuSeconds: number, workDir: string): Promise<MeasuredSize> {
+  const n = DEFAULT_TUNABLES.newListener;
+  const endSeconds = Math.floor(Date.now() / 1000 / SCRAPE_SECONDS) * SCRAPE_SECONDS;
+  const fleet: Fleet = {
+    hosts,
+    listenersPerHost,
+    scrapeIntervalSeconds: SCRAPE_SECONDS,
+    historyIntervalSeconds: parseDuration(n.historyInterval),
+    startSeconds: endSeconds - days * 86_400 - parseDuration(n.recent),
+    endSeconds,
+  };
+  const dataDir = fs.mkdtempSync(path.join(workDir, `tsdb-${hosts}x${listenersPerHost}-`));
+  const started = Date.now();
+  const filled = await backfillFleet(fleet, fleetSeries(fleet, n), dataDir, workDir);
+  console.log(`${hosts}x${listenersPerHost}: ${filled.samples.toLocaleString('en-US')} samples in ${filled.blocks} blocks (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  const prometheus = await startPrometheus(dataDir, workDir);
+  try {
+    const check = await checkRuleBackfill(prometheus.url, path.join(ROOT, 'alerts', HISTORY_RULE_FILE), endSeconds, 2 * hosts * (listenersPerHost + 1), fleet.historyIntervalSeconds, 3, workDir);
+    console.log(`  create-blocks-from rules, last ${check.hours} h: ${check.samples} samples of ${check.series} series, an interval apart: ${check.ok ? 'ok' : 'MISMATCH'}`);
+    if (!check.ok) throw new Error('the history backfill does not match: see above');
+    const rows = [];
+    for (const rule of ruleRows()) rows.push({ ...rule, cost: await measureExpr(prometheus.url, prometheus.pid, rule.expr, endSeconds, minCpuSeconds) });
+    return { hosts, listenersPerHost, series: hosts * listenersPerHost, rows };
+  } finally {
+    await prometheus.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-rule-cost-'));
+  console.log(`rule cost: ${o.sizes.map((s) => `${s.hosts}x${s.listenersPerHost}`).join(', ')}, ${o.days}d of ${SCRAPE_SECONDS}s scrapes, Prometheus --enable-feature=${FEATURES}, stats=all`);
+  try {
+    const sizes: MeasuredSize[] = [];
+    for (const s of o.sizes) {
+      const size = await measureSize(s.hosts, s.listenersPerHost, o.days, o.minCpuSeconds, workDir);
+      console.log(`\n${sizeTable(size, o.evaluationSeconds)}\n`);
+      sizes.push(size);
+    }
+    sizes.sort((a, b) => a.series - b.series);
+    const verdict = comparison(sizes[sizes.length - 1]!, o.evaluationSeconds, TARGET_RATIO);
+    console.log(`${verdict.text}\n\n${fleetTable(sizes, o.evaluationSeconds, sizes[sizes.length - 1]!.listenersPerHost)}`);
+    process.exitCode = verdict.pass ? 0 : 1;
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+await main();
