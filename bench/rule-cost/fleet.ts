@@ -56,7 +56,7 @@ export function fleetSeries(f: Fleet, n: Tunables['newListener']): SyntheticSeri
     const instance = { instance: listenerLabels(h, 0).instance!, job: 'lsof' };
     add(BUILD_INFO, { ...instance, version: '0.1.0', nodejs_version: 'v20.20.2' }, f.scrapeIntervalSeconds);
     add(names.recentInstances, instance, f.historyIntervalSeconds);
-    add(names.instanceHistory, instance, f.historyIntervalSeconds);
+    add(names.eligibleInstances, instance, f.historyIntervalSeconds);
     for (let l = 0; l < f.listenersPerHost; l++) {
       const identity = listenerLabels(h, l);
       add(LISTENERS, { ...identity, family: 'ipv4', executable: `/usr/sbin/daemon${l}` }, f.scrapeIntervalSeconds);

@@ -39,12 +39,12 @@ async function query(url: string, expr: string, timeSeconds: number): Promise<Qu
   return body.data;
 }
 
-/** Runs the expression once to warm caches, then until `minSeconds` of CPU or `maxRuns` have passed. */
+/** Runs the expression once to warm caches, then at least 5 times and until `minSeconds` of CPU or `maxRuns` have passed. */
 export async function measureExpr(url: string, pid: number, expr: string, atSeconds: number, minSeconds: number, maxRuns = 500): Promise<QueryCost> {
   const first = await query(url, expr, atSeconds);
   const evals: number[] = [];
   const cpuBefore = processCpuSeconds(pid);
-  while (evals.length < 3 || (evals.length < maxRuns && processCpuSeconds(pid) - cpuBefore < minSeconds)) {
+  while (evals.length < 5 || (evals.length < maxRuns && processCpuSeconds(pid) - cpuBefore < minSeconds)) {
     evals.push((await query(url, expr, atSeconds)).stats!.timings.evalTotalTime);
   }
   const cpuSeconds = (processCpuSeconds(pid) - cpuBefore) / evals.length;

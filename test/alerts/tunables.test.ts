@@ -36,13 +36,14 @@ describe('tunables', () => {
     expect(renderRuleFile(t)).toContain('lsof_listener_processes{user=~"tomcat"}');
   });
 
-  it('names the recorded history after its ranges: twice the history interval, and the lookback less what the alert reads', () => {
+  it('names the recorded history after its ranges and offsets, and reads it over two history intervals', () => {
     const t = withOverrides({ newListener: { historyInterval: '30m' } });
     expect(renderHistoryRuleFile(t)).toContain('interval: 30m');
     expect(renderHistoryRuleFile(t)).toContain('record: listener:lsof_listener_processes:present_over_time1h\n');
-    expect(renderHistoryRuleFile(t)).toContain('present_over_time(listener:lsof_listener_processes:present_over_time1h[6d])');
+    expect(renderHistoryRuleFile(t)).toContain('present_over_time(listener:lsof_listener_processes:present_over_time1h[7d] offset 1h)');
+    expect(renderRuleFile(t)).toContain('present_over_time(listener:lsof_listener_processes:present_over_time7d_offset1h[1h])');
     expect(renderRuleFile(withOverrides({ newListener: { lookback: '14d' } }))).toContain(
-      'present_over_time(listener:lsof_listener_processes:present_over_time13d[1d] offset 1h)',
+      'present_over_time(listener:lsof_listener_processes:present_over_time14d_offset1h[2h])',
     );
   });
 
@@ -51,8 +52,10 @@ describe('tunables', () => {
   });
 
   it('derives the instance-history guard from lookback, recent and minimum history', () => {
-    expect(newListenerExpr({ lookback: '10m', recent: '20s', minInstanceHistory: '10s', for: '0s', historyInterval: '2s' }, '1h')).toContain(
-      'present_over_time(instance:lsof_exporter_build_info:present_over_time4s[9m50s] offset 30s)',
+    const n = { lookback: '10m', recent: '20s', minInstanceHistory: '10s', for: '0s', historyInterval: '2s' };
+    expect(newListenerExpr(n, '1h')).toContain('present_over_time(instance:lsof_exporter_build_info:present_over_time9m50s_offset30s[4s])');
+    expect(renderHistoryRuleFile(withOverrides({ newListener: n }))).toContain(
+      'group by (instance, job) (present_over_time(instance:lsof_exporter_build_info:present_over_time4s[9m50s] offset 30s))',
     );
     expect(() => newListenerExpr({ ...DEFAULT_TUNABLES.newListener, minInstanceHistory: '7d' }, '1h')).toThrow(/shorter than/);
     expect(() => newListenerExpr({ ...DEFAULT_TUNABLES.newListener, historyInterval: '1d' }, '1h')).toThrow(/historyInterval must be shorter/);

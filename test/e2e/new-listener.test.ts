@@ -125,8 +125,8 @@ describe('new-listener alert through Prometheus and Alertmanager', () => {
   let ncPort = 0;
 
   it('notifies the webhook of a new nc listener, naming port, user and process', async () => {
-    // The guard opens once the instance's recorded history is older than recent + minInstanceHistory.
-    const guard = `present_over_time(${recordNames(TUNABLES.newListener).recentInstances}{instance="${instance}"}[1m] offset 30s)`;
+    // The guard opens once the history group has recorded the instance as eligible (history older than recent + minInstanceHistory).
+    const guard = `present_over_time(${recordNames(TUNABLES.newListener).eligibleInstances}{instance="${instance}"}[4s])`;
     await waitFor(async () => (await prometheus.query(guard)).length > 0, 'instance history', 20_000, 250);
     ncPort = await freePort();
     startNc(ncPort);

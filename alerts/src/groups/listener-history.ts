@@ -1,18 +1,20 @@
 /**
  * The history the new-listener alert compares with, recorded on a coarse interval so that no
- * evaluation of the alert reads days of anything. Two levels, evaluated in this order by one group
- * every `historyInterval` (rules of a group see the results of the rules before them):
+ * evaluation of the alert reads more than two hours of anything. A Prometheus query opens every
+ * block its widest selector reaches, for all its selectors: one 7d range makes every selector of
+ * the expression look up its series in a week of blocks. One group, every `historyInterval`:
  *
  * 1. `...present_over_time2h`: was the listener (the instance) scraped in the last two intervals.
- *    Two, so that a listener that opened and closed between two evaluations is in the next one, and
- *    one an evaluation skipped by a Prometheus restart is in the one after.
- * 2. `...present_over_time6d`: was it recorded by level 1 in the `lookback - minInstanceHistory`
- *    before. The alert reads the level-2 records of the last `minInstanceHistory` (before `recent`):
- *    together the lookback, from ~24 samples per listener in one or two blocks, where a 7d range
- *    reads 40,320 samples (15 s scrapes) in a dozen blocks per listener.
+ *    Two, so that a listener that opened and closed between two evaluations is in the next record,
+ *    and one an evaluation skipped by a Prometheus restart is in the one after.
+ * 2. `...present_over_time7d_offset1h` (listeners): did level 1 record it in the `lookback` that ended
+ *    `recent` ago. The offset keeps a listener out of its own history until it is `recent` old, even
+ *    in the first record after a Prometheus outage.
+ *    `...present_over_time6d_offset1d1h` (instances): was the instance recorded during the lookback
+ *    but at least `minInstanceHistory` before the recent window: old enough for its listeners to be new.
  *
- * These series are read through ranges only: an instant query (5m lookback) sees them for five
- * minutes an interval.
+ * The alert reads the level-2 records of the last two intervals: ~2 samples a listener. These series
+ * are read through ranges only: an instant query (5m lookback) sees them five minutes an interval.
  */
 import { formatDuration, parseDuration } from '../duration.js';
 import { IDENTITY, INSTANCE_IDENTITY } from '../listener-promql.js';
@@ -24,39 +26,41 @@ export const HISTORY_GROUP = 'lsof-exporter.listener-history';
 
 type NewListener = Tunables['newListener'];
 
-/** What each level-1 evaluation looks back over: twice the interval (see above). */
-export function recentRange(n: NewListener): string {
+/** Two history intervals: what level 1 looks back over, and the window the alert reads level 2 in. */
+export function recordWindow(n: NewListener): string {
   return formatDuration(2 * parseDuration(n.historyInterval));
 }
 
-/** What each level-2 evaluation looks back over: the lookback less the window the alert reads. */
-export function historyRange(n: NewListener): string {
-  return formatDuration(parseDuration(n.lookback) - parseDuration(n.minInstanceHistory));
+/** The instance's history that makes its listeners eligible: the lookback, less the minimum history. */
+function ageWindow(n: NewListener): { range: string; offset: string } {
+  const minHistory = parseDuration(n.minInstanceHistory);
+  return { range: formatDuration(parseDuration(n.lookback) - minHistory), offset: formatDuration(parseDuration(n.recent) + minHistory) };
 }
 
 // Levels `listener:` (the labels of LISTENER_IDENTITY, nothing else) and `instance:` (instance, job).
-export const recordNames = (n: NewListener) => ({
-  recentListeners: `listener:${LISTENERS}:present_over_time${recentRange(n)}`,
-  listenerHistory: `listener:${LISTENERS}:present_over_time${historyRange(n)}`,
-  recentInstances: `instance:${BUILD_INFO}:present_over_time${recentRange(n)}`,
-  instanceHistory: `instance:${BUILD_INFO}:present_over_time${historyRange(n)}`,
-});
+export function recordNames(n: NewListener) {
+  const age = ageWindow(n);
+  return {
+    recentListeners: `listener:${LISTENERS}:present_over_time${recordWindow(n)}`,
+    listenerHistory: `listener:${LISTENERS}:present_over_time${n.lookback}_offset${n.recent}`,
+    recentInstances: `instance:${BUILD_INFO}:present_over_time${recordWindow(n)}`,
+    eligibleInstances: `instance:${BUILD_INFO}:present_over_time${age.range}_offset${age.offset}`,
+  };
+}
 
 export function listenerHistoryGroup(t: Tunables): RuleGroup {
   const n = t.newListener;
   const names = recordNames(n);
-  const record = (name: string, by: string, range: string, of: string): RecordingRule => ({
-    record: name,
-    expr: `group by (${by}) (present_over_time(${of}[${range}]))`,
-  });
+  const age = ageWindow(n);
+  const record = (name: string, by: string, selector: string): RecordingRule => ({ record: name, expr: `group by (${by}) (present_over_time(${selector}))` });
   return {
     name: HISTORY_GROUP,
     interval: n.historyInterval,
     rules: [
-      record(names.recentListeners, IDENTITY, recentRange(n), LISTENERS),
-      record(names.listenerHistory, IDENTITY, historyRange(n), names.recentListeners),
-      record(names.recentInstances, INSTANCE_IDENTITY, recentRange(n), BUILD_INFO),
-      record(names.instanceHistory, INSTANCE_IDENTITY, historyRange(n), names.recentInstances),
+      record(names.recentListeners, IDENTITY, `${LISTENERS}[${recordWindow(n)}]`),
+      record(names.listenerHistory, IDENTITY, `${names.recentListeners}[${n.lookback}] offset ${n.recent}`),
+      record(names.recentInstances, INSTANCE_IDENTITY, `${BUILD_INFO}[${recordWindow(n)}]`),
+      record(names.eligibleInstances, INSTANCE_IDENTITY, `${names.recentInstances}[${age.range}] offset ${age.offset}`),
     ],
   };
 }

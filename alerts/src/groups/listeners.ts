@@ -1,8 +1,8 @@
 /** The headline signals: a listener new to its instance, and a service account listening off its ports. */
-import { formatDuration, parseDuration } from '../duration.js';
+import { parseDuration } from '../duration.js';
 import { exactAlternation, groupedListeners, IDENTITY, indent, INSTANCE_IDENTITY, unlessExpected, withListenerName } from '../listener-promql.js';
 import { LISTENERS } from '../names.js';
-import { recordNames } from './listener-history.js';
+import { recordNames, recordWindow } from './listener-history.js';
 import { alertingRule, type RuleGroup } from '../rule.js';
 import type { Tunables } from '../tunables.js';
 
@@ -44,43 +44,39 @@ export function listenerGroup(t: Tunables): RuleGroup {
 
 /**
  * Listeners seen in the last `recent` that the recorded history (lsof-exporter.listener-history) does
- * not hold, on instances with `minInstanceHistory` of history before the recent window and whose
- * history records are current, less the expected ones.
+ * not hold, on instances eligible by that history (at least `minInstanceHistory` of it, and records
+ * current), less the expected ones. Every selector reaches back at most two history intervals.
  */
 export function newListenerExpr(n: Tunables['newListener'], expectedWindow: string): string {
   const lookback = parseDuration(n.lookback);
   const minHistory = parseDuration(n.minInstanceHistory);
   if (minHistory >= lookback) throw new Error('newListener.minInstanceHistory must be shorter than newListener.lookback');
   if (parseDuration(n.historyInterval) >= minHistory) throw new Error('newListener.historyInterval must be shorter than newListener.minInstanceHistory');
-  const names = recordNames(n);
-  const ageRange = formatDuration(lookback - minHistory);
-  const ageOffset = formatDuration(parseDuration(n.recent) + minHistory);
-  return [
+  const newListeners = [
     unlessExpected(unseenListenersExpr(n), expectedWindow),
-    // The instance was recorded at least minInstanceHistory before the recent window began: quiet on a
-    // host just added, and for that long after the history rules are first loaded unless backfilled.
-    `and on (${INSTANCE_IDENTITY}) present_over_time(${names.recentInstances}[${ageRange}] offset ${ageOffset})`,
-    // Its history records are current: after a Prometheus outage longer than the window they are read
-    // over, quiet (every listener would look new) until the first record since is `recent` old.
-    `and on (${INSTANCE_IDENTITY}) ${historyRead(names.instanceHistory, n)}`,
+    // Quiet on a host just added, for minInstanceHistory after the history rules are first loaded
+    // (unless backfilled), and after a Prometheus outage until the history group has run again.
+    `and on (${INSTANCE_IDENTITY}) ${historyRead(recordNames(n).eligibleInstances, n)}`,
   ].join('\n');
+  // Named last: the label functions then run on the few new listeners, not on every listener.
+  return withListenerName(newListeners);
 }
 
-/** Level-2 records of the `minInstanceHistory` before the recent window (see listener-history.ts). */
+/** The level-2 records of the last two history intervals (one skipped evaluation changes nothing). */
 function historyRead(name: string, n: Tunables['newListener']): string {
-  return `present_over_time(${name}[${n.minInstanceHistory}] offset ${n.recent})`;
+  return `present_over_time(${name}[${recordWindow(n)}])`;
 }
 
 /**
  * The comparison with history alone. The recent side reads the scraped series (a listener that
  * opened and closed between two evaluations alerts for `recent`); the history side reads the
- * recorded history, offset by `recent` so that a listener's own first record does not hide it before
- * `recent` has passed (it alerts for `recent` to `recent + historyInterval`). Ranges (not instants)
- * make a scrape gap, an exporter restart or a Prometheus restart shorter than `minInstanceHistory`
- * invisible. On a host just added every listener is unseen: hence the instance guards.
+ * recorded history, which leaves out what is younger than `recent` (a listener alerts for `recent`
+ * to `recent + historyInterval`). A scrape gap, an exporter restart or a Prometheus restart shorter
+ * than the lookback leaves the history as it was. On a host just added every listener is unseen:
+ * hence the instance guard.
  */
 export function unseenListenersExpr(n: Tunables['newListener']): string {
-  const recentListeners = withListenerName(`${groupedListeners(`present_over_time(${LISTENERS}[${n.recent}])`)}\n${unlessHolderFound(n.recent)}`);
+  const recentListeners = `${groupedListeners(`present_over_time(${LISTENERS}[${n.recent}])`)}\n${unlessHolderFound(n.recent)}`;
   const seenBefore = historyRead(recordNames(n).listenerHistory, n);
   return `(\n${indent(recentListeners, 1)}\nunless on (${IDENTITY})\n${indent(seenBefore, 1)}\n)`;
 }
