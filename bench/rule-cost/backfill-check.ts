@@ -18,9 +18,21 @@ export interface BackfillCheck {
   ok: boolean;
 }
 
+/** How many series the rules' expressions give at `atSeconds`: what each evaluation records. */
+export async function seriesOfRules(url: string, exprs: string[], atSeconds: number): Promise<number> {
+  let n = 0;
+  for (const expr of exprs) {
+    const params = new URLSearchParams({ query: expr, time: String(atSeconds) });
+    const body = (await (await fetch(`${url}/api/v1/query?${params}`)).json()) as { status: string; data: { result: unknown[] } };
+    if (body.status !== 'success') throw new Error(`query failed: ${expr}`);
+    n += body.data.result.length;
+  }
+  return n;
+}
+
 /**
- * Backfills the `hours` before `endSeconds` and reads back what promtool wrote: every history series
- * (`expectedSeries`), at 1 and exactly one history interval apart (promtool places the evaluations
+ * Backfills the `hours` before `endSeconds` and reads back what promtool wrote: as many series as
+ * the rules give (`expectedSeries`), at 1 and exactly one history interval apart (promtool places the evaluations
  * at the group's own phase within the hour, as the rule manager does, so an hour's worth of window
  * holds one or none of them at its edges).
  */

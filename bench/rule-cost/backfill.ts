@@ -19,10 +19,11 @@ export interface Backfilled {
   samples: number;
 }
 
-export async function backfillFleet(fleet: Fleet, series: SyntheticSeries[], dataDir: string, workDir: string, parallel = 2): Promise<Backfilled> {
+/** Backfills [fleet.startSeconds, untilSeconds). */
+export async function backfillFleet(fleet: Fleet, series: SyntheticSeries[], untilSeconds: number, dataDir: string, workDir: string, parallel = 2): Promise<Backfilled> {
   const windows: [number, number][] = [];
-  for (let from = Math.floor(fleet.startSeconds / BLOCK_SECONDS) * BLOCK_SECONDS; from <= fleet.endSeconds; from += BLOCK_SECONDS) {
-    windows.push([Math.max(from, fleet.startSeconds), Math.min(from + BLOCK_SECONDS, fleet.endSeconds + 1)]);
+  for (let from = Math.floor(fleet.startSeconds / BLOCK_SECONDS) * BLOCK_SECONDS; from < untilSeconds; from += BLOCK_SECONDS) {
+    windows.push([Math.max(from, fleet.startSeconds), Math.min(from + BLOCK_SECONDS, untilSeconds)]);
   }
   let samples = 0;
   let next = 0;

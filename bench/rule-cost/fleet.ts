@@ -22,6 +22,8 @@ export interface Fleet {
 export interface SyntheticSeries {
   family: string;
   text: string;
+  /** The same labels, __name__ included, sorted by name (as remote write wants them). */
+  labels: [string, string][];
   everySeconds: number;
 }
 
@@ -50,7 +52,8 @@ export function fleetSeries(f: Fleet, n: Tunables['newListener']): SyntheticSeri
   const families = new Map<string, SyntheticSeries[]>();
   const add = (family: string, pairs: Record<string, string>, everySeconds: number) => {
     if (!families.has(family)) families.set(family, []);
-    families.get(family)!.push({ family, text: `${family}${labels(pairs)}`, everySeconds });
+    const sorted = Object.entries({ __name__: family, ...pairs }).sort(([a], [b]) => (a < b ? -1 : 1));
+    families.get(family)!.push({ family, text: `${family}${labels(pairs)}`, labels: sorted, everySeconds });
   };
   for (let h = 0; h < f.hosts; h++) {
     const instance = { instance: listenerLabels(h, 0).instance!, job: 'lsof' };

@@ -1,8 +1,8 @@
 /**
  * A real Prometheus on the backfilled TSDB: loopback, a free port, no scrape jobs and no rule files
- * (nothing else competes for its CPU), per-step query statistics on, and compaction held off (min =
- * max block duration) so that it does not rewrite the blocks while the queries are measured. It is
- * stopped by its pid.
+ * (nothing else competes for its CPU), per-step query statistics on, the remote-write receiver on
+ * (the last hours go to its head), and compaction held off (min = max block duration) so that it
+ * does not rewrite the blocks while the queries are measured. It is stopped by its pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,6 +32,7 @@ export async function startPrometheus(dataDir: string, workDir: string): Promise
       `--web.listen-address=127.0.0.1:${port}`,
       `--enable-feature=${FEATURES}`,
       '--query.timeout=10m',
+      '--web.enable-remote-write-receiver',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

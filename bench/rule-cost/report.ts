@@ -28,12 +28,12 @@ const ms = (s: number) => (s * 1000).toFixed(s < 0.01 ? 2 : 1);
 
 export function sizeTable(size: MeasuredSize, evaluationSeconds: number): string {
   const per1k = 1000 / size.series;
-  const head = `${pad('rule', 58)} ${pad('set', 6)} ${lpad('every', 5)} ${lpad('samples', 12)} ${lpad('/1k series', 12)} ${lpad('eval ms', 9)} ${lpad('/1k', 9)} ${lpad('CPU ms', 9)} ${lpad('/1k', 9)} ${lpad('runs', 5)}`;
+  const head = `${pad('rule', 66)} ${pad('set', 6)} ${lpad('every', 5)} ${lpad('samples', 12)} ${lpad('/1k series', 12)} ${lpad('eval ms', 9)} ${lpad('/1k', 9)} ${lpad('CPU ms', 9)} ${lpad('/1k', 9)} ${lpad('runs', 5)}`;
   const lines = size.rows.map((r) => {
     const name = r.copies > 1 ? `${r.name} (x${r.copies})` : r.name;
     const c = r.cost;
     return [
-      pad(name, 58),
+      pad(name, 66),
       pad(r.set, 6),
       lpad(formatDuration(r.intervalSeconds ?? evaluationSeconds), 5),
       lpad(int(c.samples), 12),
