@@ -31,26 +31,29 @@ export async function seriesOfRules(url: string, exprs: string[], atSeconds: num
 }
 
 /**
- * Backfills the `hours` before `endSeconds` and reads back what promtool wrote: as many series as
- * the rules give (`expectedSeries`), at 1 and exactly one history interval apart (promtool places the evaluations
- * at the group's own phase within the hour, as the rule manager does, so an hour's worth of window
- * holds one or none of them at its edges).
+ * Backfills `hours` hours from a 2h boundary before `endSeconds` (promtool cuts the range at 2h
+ * block boundaries and places the evaluations at the group's phase after each cut: from a boundary
+ * they stay one interval apart) and reads back what promtool wrote: `hours` samples of 1 per
+ * series, one history interval apart, for as many series as the rules give then.
  */
-export async function checkRuleBackfill(url: string, historyRules: string, endSeconds: number, expectedSeries: number, intervalSeconds: number, hours: number, workDir: string): Promise<BackfillCheck> {
+export async function checkRuleBackfill(url: string, historyRules: string, exprs: string[], endSeconds: number, intervalSeconds: number, hours: number, workDir: string): Promise<BackfillCheck> {
   const out = fs.mkdtempSync(path.join(workDir, 'rules-backfill-'));
-  const start = endSeconds - hours * 3600;
-  await run('/usr/bin/promtool', ['tsdb', 'create-blocks-from', 'rules', '--quiet', `--url=${url}`, `--start=${start}`, `--end=${endSeconds}`, `--output-dir=${out}`, historyRules]);
+  const start = Math.floor((endSeconds - (hours + 1) * 3600) / 7200) * 7200;
+  const end = start + hours * 3600;
+  const expectedSeries = await seriesOfRules(url, exprs, end - intervalSeconds);
+  await run('/usr/bin/promtool', ['tsdb', 'create-blocks-from', 'rules', '--quiet', `--url=${url}`, `--start=${start}`, `--end=${end}`, `--output-dir=${out}`, historyRules]);
   fs.mkdirSync(path.join(out, 'wal')); // promtool tsdb dump opens a TSDB, which wants one
   const dump = (await run('/usr/bin/promtool', ['tsdb', 'dump', out], { maxBuffer: 512 * 1024 * 1024 })).stdout.trim().split('\n').filter(Boolean);
   fs.rmSync(out, { recursive: true, force: true });
   const times = new Map<string, number[]>();
   let allOnes = true;
   for (const line of dump) {
-    const end = line.lastIndexOf('}') + 1;
-    const [value, ms] = line.slice(end + 1).split(' ');
+    const close = line.lastIndexOf('}') + 1;
+    const [value, ms] = line.slice(close + 1).split(' ');
     allOnes &&= value === '1';
-    times.set(line.slice(0, end), [...(times.get(line.slice(0, end)) ?? []), Number(ms)]);
+    times.set(line.slice(0, close), [...(times.get(line.slice(0, close)) ?? []), Number(ms)]);
   }
-  const spaced = [...times.values()].every((ts) => ts.length >= hours * 3600 / intervalSeconds - 1 && ts.every((t, i) => i === 0 || t - ts[i - 1]! === intervalSeconds * 1000));
-  return { hours, series: times.size, samples: dump.length, ok: allOnes && spaced && times.size === expectedSeries };
+  const perSeries = (hours * 3600) / intervalSeconds;
+  const spaced = [...times.values()].every((ts) => ts.length === perSeries && ts.every((t, i) => i === 0 || t - ts[i - 1]! === intervalSeconds * 1000));
+  return { hours, series: times.size, samples: dump.length, ok: allOnes && spaced && times.size === expectedSeries && expectedSeries > 0 };
 }

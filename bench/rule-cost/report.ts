@@ -65,7 +65,9 @@ export function comparison(size: MeasuredSize, evaluationSeconds: number, target
   const now = detectionCost(size, 'now', evaluationSeconds);
   const per1k = 1000 / size.series;
   const ratio = (k: keyof DetectionCost) => before[k] / now[k];
-  const pass = ratio('samples') >= targetRatio && ratio('evalSeconds') >= targetRatio;
+  // Time is judged on CPU: the engine's evaluation time is wall-clock, and a query of seconds on a
+  // busy machine waits for the CPU longer than it uses it.
+  const pass = ratio('samples') >= targetRatio && ratio('cpuSeconds') >= targetRatio;
   const line = (label: string, c: DetectionCost) =>
     `  ${pad(label, 44)} ${lpad(int(c.samples * per1k), 12)} samples ${lpad(ms(c.evalSeconds * per1k), 9)} ms eval ${lpad(ms(c.cpuSeconds * per1k), 9)} ms CPU`;
   const text = [
@@ -73,7 +75,7 @@ export function comparison(size: MeasuredSize, evaluationSeconds: number, target
     line('before (7d of scrapes at every evaluation)', before),
     line('now (alert + history rules, amortized)', now),
     `  ratio: ${ratio('samples').toFixed(0)}x fewer samples, ${ratio('evalSeconds').toFixed(0)}x less evaluation time, ${ratio('cpuSeconds').toFixed(0)}x less CPU` +
-      ` (target >= ${targetRatio}x samples and time): ${pass ? 'PASS' : 'FAIL'}`,
+      ` (target >= ${targetRatio}x samples and CPU): ${pass ? 'PASS' : 'FAIL'}`,
   ].join('\n');
   return { text, pass };
 }

@@ -55,21 +55,26 @@ describe('listener history rules', () => {
 
   it('run in their own group on the coarse history interval, named level:metric:operations', () => {
     expect(groups.map((g) => g.interval)).toEqual([DEFAULT_TUNABLES.newListener.historyInterval]);
-    for (const r of records) expect(r.record).toMatch(/^(listener|instance):lsof_[a-z_]+:present_over_time\d+[hd]$/);
+    for (const r of records) expect(r.record).toMatch(/^(listener|instance):lsof_[a-z_]+:present_over_time\d+[hd](_offset[0-9dhms]+)?$/);
   });
 
-  it('are what LsofNewListener reads its history from, the level-1 listener record only through level 2', () => {
-    const [recentListeners, listenerHistory, recentInstances, instanceHistory] = records.map((r) => r.record);
-    for (const name of [listenerHistory, recentInstances, instanceHistory]) expect(newListener.expr).toContain(`${name}[`);
-    expect(newListener.expr).not.toContain(`${recentListeners}[`);
-    expect(records[1]!.expr).toContain(`${recentListeners}[`);
+  it('are what LsofNewListener reads its history from: level 2 only, level 2 from level 1', () => {
+    const [recentListeners, listenerHistory, recentInstances, eligibleInstances] = records;
+    for (const level2 of [listenerHistory!, eligibleInstances!]) expect(newListener.expr).toContain(`${level2.record}[`);
+    for (const level1 of [recentListeners!, recentInstances!]) expect(newListener.expr).not.toContain(`${level1.record}[`);
+    expect(listenerHistory!.expr).toContain(`${recentListeners!.record}[`);
+    expect(eligibleInstances!.expr).toContain(`${recentInstances!.record}[`);
   });
 
-  it('leave the alert reading scraped series over the recent window only, never the lookback', () => {
-    // Each listener's history is read over minInstanceHistory (24 hourly records), never over days of scrapes.
-    const ranges = [...newListener.expr.matchAll(/(lsof_[a-z_]+)(?:\{[^}]*\})?\[(\w+)\]/g)];
+  it('leave the alert reaching back two history intervals at most, scraped series the recent window only', () => {
+    // One wide selector would make every selector of the query look its series up in every block it reaches.
+    const ranges = [...newListener.expr.matchAll(/([a-z_:0-9]+)(?:\{[^}]*\})?\[(\w+)\]( offset (\w+))?/g)];
     expect(ranges.map((m) => m[1])).toContain(LISTENERS);
-    for (const [, , range] of ranges) expect(parseDuration(range!)).toBeLessThanOrEqual(parseDuration(DEFAULT_TUNABLES.newListener.recent));
+    const { recent, historyInterval } = DEFAULT_TUNABLES.newListener;
+    for (const [, name, range, , offset] of ranges) {
+      const reach = parseDuration(range!) + (offset ? parseDuration(offset) : 0);
+      expect(reach, name).toBeLessThanOrEqual(name!.startsWith('lsof_') ? parseDuration(recent) : 2 * parseDuration(historyInterval));
+    }
   });
 });
 
