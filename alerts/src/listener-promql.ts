@@ -11,6 +11,9 @@ export const LISTENER_IDENTITY = ['instance', 'job', 'protocol', 'address', 'por
 
 export const IDENTITY = LISTENER_IDENTITY.join(', ');
 
+/** What makes an instance the same instance: the target, as Prometheus labels it. */
+export const INSTANCE_IDENTITY = 'instance, job';
+
 /** Listener series grouped to their identity, keeping the executable path for the alert text. */
 export function groupedListeners(rangeOrSelector: string): string {
   return `group by (${IDENTITY}, executable) (${rangeOrSelector})`;

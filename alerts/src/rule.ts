@@ -7,9 +7,21 @@ export interface AlertingRule {
   annotations: { summary: string; description: string; runbook_url: string };
 }
 
+/** Named level:metric:operations (https://prometheus.io/docs/practices/rules/). */
+export interface RecordingRule {
+  record: string;
+  expr: string;
+}
+
 export interface RuleGroup {
   name: string;
-  rules: AlertingRule[];
+  /** Evaluation interval of this group; absent: the global evaluation_interval. */
+  interval?: string;
+  rules: (AlertingRule | RecordingRule)[];
+}
+
+export function isAlertingRule(rule: AlertingRule | RecordingRule): rule is AlertingRule {
+  return 'alert' in rule;
 }
 
 export interface AlertSpec {

@@ -1,8 +1,9 @@
 /**
- * Every threshold, window and list an operator tunes, in one place. The committed rule file
- * (alerts/lsof-exporter.rules.yml) is rendered from DEFAULT_TUNABLES by `npm run alerts`; to tune,
- * pass a JSON file of overrides (`npm run alerts -- --tunables my.json --out my.rules.yml`) or edit
- * the defaults here. Durations are Prometheus durations ("7d", "90m").
+ * Every threshold, window and list an operator tunes, in one place. The committed rule files
+ * (alerts/lsof-exporter.rules.yml and, next to it, alerts/lsof-exporter-history.rules.yml) are
+ * rendered from DEFAULT_TUNABLES by `npm run alerts`; to tune, pass a JSON file of overrides
+ * (`npm run alerts -- --tunables my.json --out my.rules.yml`) or edit the defaults here. Durations
+ * are Prometheus durations ("7d", "90m").
  */
 export interface Tunables {
   /** Selector of the scrape job(s) of the exporter, for the target-down alert. */
@@ -24,6 +25,12 @@ export interface Tunables {
     minInstanceHistory: string;
     /** Longer than a scrape interval or two: lets a listener first seen without its process be matched to it. */
     for: string;
+    /**
+     * Interval of the rule group recording the history (lsof-exporter.listener-history, its own rule
+     * file): the alert reads `lookback / historyInterval` samples per listener. Shorter than
+     * `minInstanceHistory`; a new listener's alert holds between `recent` and `recent + historyInterval`.
+     */
+    historyInterval: string;
   };
   serviceAccount: {
     /** Accounts that must only listen on ports declared for them (alerts/expected-listeners.rules.yml). */
@@ -61,7 +68,7 @@ export const DEFAULT_TUNABLES: Tunables = {
   jobSelector: 'job="lsof"',
   runbookUrl: 'https://github.com/lsof-exporter/lsof-exporter/blob/main/docs/runbooks.md',
   expectedListenersWindow: '1h',
-  newListener: { lookback: '7d', recent: '1h', minInstanceHistory: '1d', for: '1m' },
+  newListener: { lookback: '7d', recent: '1h', minInstanceHistory: '1d', for: '1m', historyInterval: '1h' },
   serviceAccount: { users: ['www-data', 'apache', 'httpd', 'nginx', 'nobody'], for: '1m' },
   closeWait: { connections: 100, for: '15m' },
   listenerFlood: { sockets: 1000, for: '5m' },

@@ -9,8 +9,9 @@ const amtool = (args: string[]) => runTool('/usr/bin/amtool', args, DEPLOY);
 describe('deploy examples', () => {
   it('prometheus.yml is valid and loads the shipped rule files', async () => {
     const out = await runTool('/usr/bin/promtool', ['check', 'config', 'prometheus.yml'], DEPLOY);
-    expect(out).toContain('SUCCESS: 3 rule files found');
+    expect(out).toContain('SUCCESS: 4 rule files found');
     expect(out).toMatch(/lsof-exporter\.rules\.yml\n\s+SUCCESS/);
+    expect(out).toMatch(/lsof-exporter-history\.rules\.yml\n\s+SUCCESS/);
     expect(out).toMatch(/expected-listeners\.rules\.yml\n\s+SUCCESS/);
     expect(out).toMatch(/expected-executables\.rules\.yml\n\s+SUCCESS/);
   });

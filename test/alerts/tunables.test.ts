@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../alerts/src/duration.js';
 import { newListenerExpr } from '../../alerts/src/groups/listeners.js';
-import { renderRuleFile } from '../../alerts/src/render.js';
+import { renderHistoryRuleFile, renderRuleFile } from '../../alerts/src/render.js';
 import { DEFAULT_TUNABLES, withOverrides, type TunablesOverrides } from '../../alerts/src/tunables.js';
 
 describe('durations', () => {
@@ -36,15 +36,29 @@ describe('tunables', () => {
     expect(renderRuleFile(t)).toContain('lsof_listener_processes{user=~"tomcat"}');
   });
 
+  it('names the recorded history after its ranges and offsets, and reads it over two history intervals', () => {
+    const t = withOverrides({ newListener: { historyInterval: '30m' } });
+    expect(renderHistoryRuleFile(t)).toContain('interval: 30m');
+    expect(renderHistoryRuleFile(t)).toContain('record: listener:lsof_listener_processes:present_over_time1h\n');
+    expect(renderHistoryRuleFile(t)).toContain('present_over_time(listener:lsof_listener_processes:present_over_time1h[7d] offset 1h)');
+    expect(renderRuleFile(t)).toContain('present_over_time(listener:lsof_listener_processes:present_over_time7d_offset1h[1h])');
+    expect(renderRuleFile(withOverrides({ newListener: { lookback: '14d' } }))).toContain(
+      'present_over_time(listener:lsof_listener_processes:present_over_time14d_offset1h[2h])',
+    );
+  });
+
   it('refuses an unknown tunable', () => {
     expect(() => withOverrides({ lookback: '1d' } as unknown as TunablesOverrides)).toThrow(/unknown tunable: lookback/);
   });
 
   it('derives the instance-history guard from lookback, recent and minimum history', () => {
-    expect(newListenerExpr({ lookback: '10m', recent: '20s', minInstanceHistory: '10s', for: '0s' }, '1h')).toContain(
-      'present_over_time(lsof_exporter_build_info[9m50s] offset 30s)',
+    const n = { lookback: '10m', recent: '20s', minInstanceHistory: '10s', for: '0s', historyInterval: '2s' };
+    expect(newListenerExpr(n, '1h')).toContain('present_over_time(instance:lsof_exporter_build_info:present_over_time9m50s_offset30s[4s])');
+    expect(renderHistoryRuleFile(withOverrides({ newListener: n }))).toContain(
+      'group by (instance, job) (present_over_time(instance:lsof_exporter_build_info:present_over_time4s[9m50s] offset 30s))',
     );
     expect(() => newListenerExpr({ ...DEFAULT_TUNABLES.newListener, minInstanceHistory: '7d' }, '1h')).toThrow(/shorter than/);
+    expect(() => newListenerExpr({ ...DEFAULT_TUNABLES.newListener, historyInterval: '1d' }, '1h')).toThrow(/historyInterval must be shorter/);
   });
 
   it('escapes service account names for the regex and the PromQL string', () => {

@@ -12,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unseenListenersExpr } from '../../alerts/src/groups/listeners.js';
-import { renderRuleFile } from '../../alerts/src/render.js';
+import { recordNames } from '../../alerts/src/groups/listener-history.js';
+import { HISTORY_RULE_FILE, renderHistoryRuleFile, renderRuleFile } from '../../alerts/src/render.js';
 import { withOverrides } from '../../alerts/src/tunables.js';
 import { startAlertmanager, type RunningAlertmanager } from '../support/alertmanager-server.js';
 import { startExporter, stopChild, type RunningExporter } from '../support/exporter-process.js';
@@ -24,10 +25,11 @@ import { startWebhookReceiver, type ReceivedAlert, type WebhookReceiver } from '
 
 const TUNABLES = withOverrides({
   // `for` outlasts a scrape or two, as the shipped 1m does at a 15s scrape interval (see the rule).
-  newListener: { lookback: '10m', recent: '20s', minInstanceHistory: '10s', for: '3s' },
+  // The history is recorded every 2s (hourly when shipped): it must be well inside `recent`.
+  newListener: { lookback: '10m', recent: '20s', minInstanceHistory: '10s', for: '3s', historyInterval: '2s' },
   serviceAccount: { for: '0s' },
 });
-const GATE_OPENS_AFTER_MS = 30_000; // recent + minInstanceHistory
+const GATE_OPENS_AFTER_MS = 32_000; // recent + minInstanceHistory + the history interval (its first record)
 const EXPECTED_LISTENERS = fileURLToPath(new URL('../../alerts/expected-listeners.rules.yml', import.meta.url));
 // The executable label is the resolved path; the process name is what was run (`nc`).
 const NC = fs.realpathSync('/usr/bin/nc');
@@ -89,9 +91,11 @@ describe('new-listener alert through Prometheus and Alertmanager', () => {
     alertmanager = await startAlertmanager(webhook.url);
     const rules = path.join(rulesDir, 'lsof-exporter.rules.yml');
     fs.writeFileSync(rules, renderRuleFile(TUNABLES));
+    const history = path.join(rulesDir, HISTORY_RULE_FILE);
+    fs.writeFileSync(history, renderHistoryRuleFile(TUNABLES));
     exporter = await startExporter();
     instance = `127.0.0.1:${exporter.port}`;
-    prometheus = await startPrometheus({ targets: [instance], ruleFiles: [rules, EXPECTED_LISTENERS], alertmanager: alertmanager.address });
+    prometheus = await startPrometheus({ targets: [instance], ruleFiles: [rules, history, EXPECTED_LISTENERS], alertmanager: alertmanager.address });
   });
 
   afterAll(async () => {
@@ -121,8 +125,9 @@ describe('new-listener alert through Prometheus and Alertmanager', () => {
   let ncPort = 0;
 
   it('notifies the webhook of a new nc listener, naming port, user and process', async () => {
-    // The guard opens once the instance has history older than the recent window.
-    await waitFor(async () => (await prometheus.query(`lsof_exporter_build_info{instance="${instance}"} offset ${GATE_OPENS_AFTER_MS / 1000}s`)).length > 0, 'instance history', 20_000, 250);
+    // The guard opens once the history group has recorded the instance as eligible (history older than recent + minInstanceHistory).
+    const guard = `present_over_time(${recordNames(TUNABLES.newListener).eligibleInstances}{instance="${instance}"}[4s])`;
+    await waitFor(async () => (await prometheus.query(guard)).length > 0, 'instance history', 20_000, 250);
     ncPort = await freePort();
     startNc(ncPort);
     const listenAt = await listeningSince(ncPort);

@@ -1,6 +1,8 @@
 /** The headline signals: a listener new to its instance, and a service account listening off its ports. */
-import { formatDuration, parseDuration } from '../duration.js';
-import { exactAlternation, groupedListeners, IDENTITY, indent, unlessExpected, withListenerName } from '../listener-promql.js';
+import { parseDuration } from '../duration.js';
+import { exactAlternation, groupedListeners, IDENTITY, indent, INSTANCE_IDENTITY, unlessExpected, withListenerName } from '../listener-promql.js';
+import { LISTENERS } from '../names.js';
+import { recordNames, recordWindow } from './listener-history.js';
 import { alertingRule, type RuleGroup } from '../rule.js';
 import type { Tunables } from '../tunables.js';
 
@@ -41,30 +43,41 @@ export function listenerGroup(t: Tunables): RuleGroup {
 }
 
 /**
- * Listeners seen in the last `recent` that were not seen in the `lookback` before it, on instances
- * with at least `minInstanceHistory` of history inside that lookback, less the expected ones.
+ * Listeners seen in the last `recent` that the recorded history (lsof-exporter.listener-history) does
+ * not hold, on instances eligible by that history (at least `minInstanceHistory` of it, and records
+ * current), less the expected ones. Every selector reaches back at most two history intervals.
  */
 export function newListenerExpr(n: Tunables['newListener'], expectedWindow: string): string {
   const lookback = parseDuration(n.lookback);
   const minHistory = parseDuration(n.minInstanceHistory);
   if (minHistory >= lookback) throw new Error('newListener.minInstanceHistory must be shorter than newListener.lookback');
-  const historyRange = formatDuration(lookback - minHistory);
-  const historyOffset = formatDuration(parseDuration(n.recent) + minHistory);
-  return [
+  if (parseDuration(n.historyInterval) >= minHistory) throw new Error('newListener.historyInterval must be shorter than newListener.minInstanceHistory');
+  const newListeners = [
     unlessExpected(unseenListenersExpr(n), expectedWindow),
-    // The instance was scraped at least minInstanceHistory before the recent window began.
-    `and on (instance, job) present_over_time(lsof_exporter_build_info[${historyRange}] offset ${historyOffset})`,
+    // Quiet on a host just added, for minInstanceHistory after the history rules are first loaded
+    // (unless backfilled), and after a Prometheus outage until the history group has run again.
+    `and on (${INSTANCE_IDENTITY}) ${historyRead(recordNames(n).eligibleInstances, n)}`,
   ].join('\n');
+  // Named last: the label functions then run on the few new listeners, not on every listener.
+  return withListenerName(newListeners);
+}
+
+/** The level-2 records of the last two history intervals (one skipped evaluation changes nothing). */
+function historyRead(name: string, n: Tunables['newListener']): string {
+  return `present_over_time(${name}[${recordWindow(n)}])`;
 }
 
 /**
- * The comparison with history alone. Ranges (not instants) make a scrape gap or exporter restart
- * shorter than the lookback invisible, and keep a listener that opened and closed between two
- * evaluations alerting for `recent`. On a host just added every listener is unseen: hence the guard.
+ * The comparison with history alone. The recent side reads the scraped series (a listener that
+ * opened and closed between two evaluations alerts for `recent`); the history side reads the
+ * recorded history, which leaves out what is younger than `recent` (a listener alerts for `recent`
+ * to `recent + historyInterval`). A scrape gap, an exporter restart or a Prometheus restart shorter
+ * than the lookback leaves the history as it was. On a host just added every listener is unseen:
+ * hence the instance guard.
  */
 export function unseenListenersExpr(n: Tunables['newListener']): string {
-  const recentListeners = withListenerName(`${groupedListeners(`present_over_time(lsof_listener_processes[${n.recent}])`)}\n${unlessHolderFound(n.recent)}`);
-  const seenBefore = `present_over_time(lsof_listener_processes[${n.lookback}] offset ${n.recent})`;
+  const recentListeners = `${groupedListeners(`present_over_time(${LISTENERS}[${n.recent}])`)}\n${unlessHolderFound(n.recent)}`;
+  const seenBefore = historyRead(recordNames(n).listenerHistory, n);
   return `(\n${indent(recentListeners, 1)}\nunless on (${IDENTITY})\n${indent(seenBefore, 1)}\n)`;
 }
 
@@ -75,16 +88,16 @@ export function unseenListenersExpr(n: Tunables['newListener']): string {
  * identity is the same listener, not another one; `for` must outlast the gap for it never to notify.
  */
 function unlessHolderFound(recent: string): string {
-  const socket = 'instance, job, protocol, address, port';
+  const socket = `${INSTANCE_IDENTITY}, protocol, address, port`;
   return [
     `unless on (${IDENTITY}) (`,
-    `  group by (${IDENTITY}) (present_over_time(lsof_listener_processes{process=""}[${recent}]))`,
-    `  and on (${socket}) group by (${socket}) (present_over_time(lsof_listener_processes{process!=""}[${recent}]))`,
+    `  group by (${IDENTITY}) (present_over_time(${LISTENERS}{process=""}[${recent}]))`,
+    `  and on (${socket}) group by (${socket}) (present_over_time(${LISTENERS}{process!=""}[${recent}]))`,
     ')',
   ].join('\n');
 }
 
 export function serviceAccountExpr(users: string[], expectedWindow: string): string {
-  const selector = `lsof_listener_processes{user=~${JSON.stringify(exactAlternation(users))}}`;
+  const selector = `${LISTENERS}{user=~${JSON.stringify(exactAlternation(users))}}`;
   return unlessExpected(withListenerName(groupedListeners(selector)), expectedWindow);
 }
