@@ -2,6 +2,7 @@
  * Descriptors and deleted files: who holds how many descriptors and of what kind, who is near the
  * fd limit, which deleted files still pin disk space, which processes run deleted executables.
  */
+import { metric } from '../../src/metrics/names.js';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard, finish } from './dashboard.js';
@@ -9,14 +10,14 @@ import { barsPanel, instantQuery, instantTableQuery, organizeColumns, rangeQuery
 import { select } from './promql.js';
 
 export const DESCRIPTOR_QUERIES = {
-  byUser: `sum by (user) (${select('lsof_open_fds')})`,
-  byType: `sum by (type) (${select('lsof_open_fds')})`,
-  topProcesses: `topk(10, sum by (instance, user, process) (${select('lsof_open_fds')}))`,
-  topLimitUtilization: `topk(10, max by (instance, user, process) (${select('lsof_fd_limit_utilization_max_ratio')}))`,
-  deletedBytesByUser: `sum by (user) (${select('lsof_deleted_open_bytes')}) > 0`,
-  deletedBytesByProcess: `sum by (instance, user, process) (${select('lsof_deleted_open_bytes')}) > 0`,
-  largestDeletedFiles: `topk(50, ${select('lsof_deleted_open_file_size_bytes')})`,
-  deletedExecutables: `sum by (instance, user, process, executable) (${select('lsof_deleted_executable_processes')}) > 0`,
+  byUser: `sum by (user) (${select(metric('open_fds'))})`,
+  byType: `sum by (type) (${select(metric('open_fds'))})`,
+  topProcesses: `topk(10, sum by (instance, user, process) (${select(metric('open_fds'))}))`,
+  topLimitUtilization: `topk(10, max by (instance, user, process) (${select(metric('fd_limit_utilization_max_ratio'))}))`,
+  deletedBytesByUser: `sum by (user) (${select(metric('deleted_open_bytes'))}) > 0`,
+  deletedBytesByProcess: `sum by (instance, user, process) (${select(metric('deleted_open_bytes'))}) > 0`,
+  largestDeletedFiles: `topk(50, ${select(metric('deleted_open_file_size_bytes'))})`,
+  deletedExecutables: `sum by (instance, user, process, executable) (${select(metric('deleted_executable_processes'))}) > 0`,
 };
 
 const PROCESS_LEGEND = '{{process}} ({{user}}) on {{instance}}';

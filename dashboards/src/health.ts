@@ -2,6 +2,7 @@
  * Exporter health: is the exporter scanning, how fresh and complete is what it serves, and what
  * does a scan cost. A blind or stale exporter makes every other dashboard quietly wrong.
  */
+import { metric } from '../../src/metrics/names.js';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard, finish } from './dashboard.js';
 import { instantQuery, rangeQuery, stackedPanel, statPanel, thresholds, timeseriesPanel } from './panels.js';
@@ -9,19 +10,19 @@ import { select } from './promql.js';
 
 export const HEALTH_QUERIES = {
   targetsDown: `count(${select('up')} == 0) or vector(0)`,
-  scanAge: `time() - ${select('lsof_scan_last_success_timestamp_seconds')}`,
-  scanDuration: select('lsof_scan_duration_seconds'),
-  phaseDuration: select('lsof_scan_phase_duration_seconds'),
-  scans: `sum by (instance, result) (rate(${select('lsof_scans_total')}[$__rate_interval]))`,
-  processesScanned: select('lsof_scan_processes'),
-  fdsScanned: select('lsof_scan_fds'),
-  fdLinksRead: select('lsof_scan_fd_links_read'),
-  cacheLookups: select('lsof_scan_cache_lookups'),
-  skipped: `sum by (instance, reason) (${select('lsof_scan_skipped_processes')})`,
-  errors: `sum by (instance, source) (${select('lsof_scan_errors')})`,
-  uninspectable: select('lsof_scan_uninspectable_processes'),
-  withoutNativePath: `count(${select('lsof_scan_native_fast_path')} == 0) or vector(0)`,
-  seriesDropped: `sum by (instance, metric) (${select('lsof_series_dropped')})`,
+  scanAge: `time() - ${select(metric('scan_last_success_timestamp_seconds'))}`,
+  scanDuration: select(metric('scan_duration_seconds')),
+  phaseDuration: select(metric('scan_phase_duration_seconds')),
+  scans: `sum by (instance, result) (rate(${select(metric('scans_total'))}[$__rate_interval]))`,
+  processesScanned: select(metric('scan_processes')),
+  fdsScanned: select(metric('scan_fds')),
+  fdLinksRead: select(metric('scan_fd_links_read')),
+  cacheLookups: select(metric('scan_cache_lookups')),
+  skipped: `sum by (instance, reason) (${select(metric('scan_skipped_processes'))})`,
+  errors: `sum by (instance, source) (${select(metric('scan_errors'))})`,
+  uninspectable: select(metric('scan_uninspectable_processes')),
+  withoutNativePath: `count(${select(metric('scan_native_fast_path'))} == 0) or vector(0)`,
+  seriesDropped: `sum by (instance, metric) (${select(metric('series_dropped'))})`,
   scrapeDuration: select('scrape_duration_seconds'),
 };
 

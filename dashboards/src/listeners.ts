@@ -2,6 +2,7 @@
  * Listeners: who listens on which port now, what appeared during the range, and by which users.
  * The headline signal of the exporter: a service account that suddenly listens on a new port.
  */
+import { metric } from '../../src/metrics/names.js';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard, finish } from './dashboard.js';
@@ -9,7 +10,7 @@ import { instantTableQuery, organizeColumns, rangeQuery, stackedPanel, tablePane
 import { LISTENER_IDENTITY, select, withListenerName } from './promql.js';
 import { choiceVariable, labelVariable } from './variables.js';
 
-const LISTENERS = 'lsof_listener_processes';
+const LISTENERS = metric('listener_processes');
 /** Slicing by container is optional: "All" also matches the host's listeners (empty container_id). */
 const IN_CONTAINER = 'container_id=~"$container_id"';
 /** One table row per listener identity and executable (in its container). */

@@ -2,6 +2,7 @@
  * Template variables: the Prometheus data source is chosen by the viewer (`datasource`), and every
  * query filters by `job` and `instance`, listed from lsof_exporter_build_info (one series per exporter).
  */
+import { metric } from '../../src/metrics/names.js';
 import {
   CustomVariableBuilder,
   DatasourceVariableBuilder,
@@ -34,8 +35,8 @@ export function labelVariable(name: string, label: string, query: string, allVal
 
 export function hostVariables(): QueryVariableBuilder[] {
   return [
-    labelVariable('job', 'Job', 'label_values(lsof_exporter_build_info, job)'),
-    labelVariable('instance', 'Instance', 'label_values(lsof_exporter_build_info{job=~"$job"}, instance)'),
+    labelVariable('job', 'Job', `label_values(${metric('exporter_build_info')}, job)`),
+    labelVariable('instance', 'Instance', `label_values(${metric('exporter_build_info')}{job=~"$job"}, instance)`),
   ];
 }
 

@@ -3,14 +3,14 @@
  * info): declared like the signals' families, read from the ExporterView rather than derived from a
  * scan context, and always on.
  */
-import { family, fullName, type Sample } from '../signals/family.js';
+import { family, fullName, type Family, type Sample } from '../signals/family.js';
 import { L } from '../signals/labels.js';
 import { ERROR_SOURCES, SCAN_PHASES, SKIP_REASONS, type ScanStats } from '../scan/scan-stats.js';
 import { VERSION } from '../version.js';
 import type { ExporterView } from './exporter-view.js';
 
 export interface ViewFamily {
-  family: ReturnType<typeof family<string>>;
+  family: Family;
   read: (v: ExporterView) => Sample[];
 }
 
@@ -42,10 +42,10 @@ function one(value: number | null): Sample[] {
   return value === null ? [] : [{ labels: {}, value }];
 }
 
-const gauge = (name: string, help: string, otelName: string, unit: string, labels: readonly (typeof L)[keyof typeof L][] = []) =>
+const gauge = <const N extends string>(name: N, help: string, otelName: string, unit: string, labels: readonly (typeof L)[keyof typeof L][] = []) =>
   family(name, { type: 'gauge', help, labels, otelName, unit });
 
-export const EXPORTER_FAMILIES: readonly ViewFamily[] = [
+export const EXPORTER_FAMILIES = [
   { family: gauge('scan_duration_seconds', 'Wall time of the last completed scan.', 'lsof.scan.duration', 's'), read: fromStats((s) => s.durationSeconds) },
   {
     family: gauge('scan_phase_duration_seconds', `Wall time of each phase of the last completed scan (${SCAN_PHASES.join(', ')}).`, 'lsof.scan.phase.duration', 's', [L.phase]),
@@ -138,4 +138,8 @@ export const EXPORTER_FAMILIES: readonly ViewFamily[] = [
     family: gauge('collector_duration_seconds', 'Time each enabled collector (signal) took to derive its families from the last scan.', 'lsof.collector.duration', 's', [L.collector]),
     read: (v) => Object.entries(v.model?.health ?? {}).map(([collector, h]) => ({ labels: { collector }, value: h.durationSeconds })),
   },
-];
+] as const satisfies readonly ViewFamily[];
+
+/** The name (without lsof_) of every exporter family, as a union of literals. */
+export type ExporterFamilyName = (typeof EXPORTER_FAMILIES)[number]['family']['name'];
+

@@ -5,10 +5,11 @@
  */
 import type { GroupLabel, LabelDef } from './labels.js';
 
-export const NAMESPACE = 'lsof';
+export const NAMESPACE = 'lsof' as const;
 
-export interface Family<L extends string = string> {
-  readonly name: string;
+export interface Family<L extends string = string, N extends string = string> {
+  /** Without the lsof_ prefix; a literal type, so alerts and dashboards name families checked. */
+  readonly name: N;
   readonly type: 'gauge' | 'counter';
   readonly help: string;
   /** The labels besides the --group.by ones. */
@@ -52,7 +53,7 @@ interface FamilySpec<L extends string> {
   uncapped?: boolean;
 }
 
-export function family<const L extends string = never>(name: string, spec: FamilySpec<L>): Family<L> {
+export function family<const N extends string, const L extends string = never>(name: N, spec: FamilySpec<L>): Family<L, N> {
   return Object.freeze({ name, labels: [], grouped: false, ...spec });
 }
 

@@ -11,7 +11,13 @@ import { listenersSignal } from './listeners.js';
 import { processesSignal } from './processes.js';
 import type { Signal } from './signal.js';
 
-export const SIGNALS: readonly Signal[] = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal, executablesSignal, connectionsSignal, procfsVisibilitySignal];
+const REGISTERED = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal, executablesSignal, connectionsSignal, procfsVisibilitySignal] as const;
+
+export const SIGNALS: readonly Signal[] = REGISTERED;
+
+type FamilyNamesOf<S> = S extends Signal<infer F> ? F[keyof F]['name'] : never;
+/** The name (without lsof_) of every family a signal declares, as a union of literals. */
+export type SignalFamilyName = FamilyNamesOf<(typeof REGISTERED)[number]>;
 
 export const SIGNAL_NAMES: readonly string[] = SIGNALS.map((s) => s.name);
 

@@ -2,6 +2,7 @@
  * What accounts connect to: a service account talking to a watched remote port (the IRC bot of the
  * lsof recipe), and connections left in CLOSE_WAIT (a process that never closes what its peers closed).
  */
+import { metric } from '../names.js';
 import { exactAlternation } from '../listener-promql.js';
 import { alertingRule, type RuleGroup } from '../rule.js';
 import type { Tunables } from '../tunables.js';
@@ -14,7 +15,7 @@ export function connectionsGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofServiceAccountWatchedConnection',
-          expr: `max by (instance, job, user, process, remote_port) (lsof_tcp_connections{user=~${accounts},direction="outbound",remote_port!="other"}) > 0`,
+          expr: `max by (instance, job, user, process, remote_port) (${metric('tcp_connections')}{user=~${accounts},direction="outbound",remote_port!="other"}) > 0`,
           for: t.serviceAccount.for,
           severity: 'critical',
           summary: 'Service account {{ $labels.user }} ({{ $labels.process }}) connects to remote port {{ $labels.remote_port }} on {{ $labels.instance }}.',
@@ -27,7 +28,7 @@ export function connectionsGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofCloseWaitLeak',
-          expr: `sum by (instance, job, user, process) (lsof_tcp_connections{state="close_wait"}) > ${t.closeWait.connections}`,
+          expr: `sum by (instance, job, user, process) (${metric('tcp_connections')}{state="close_wait"}) > ${t.closeWait.connections}`,
           for: t.closeWait.for,
           severity: 'warning',
           summary: '{{ $labels.process }} ({{ $labels.user }}) holds {{ $value }} connections in CLOSE_WAIT on {{ $labels.instance }}.',

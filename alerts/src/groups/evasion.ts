@@ -3,6 +3,7 @@
  * listener no process holds while the exporter can see every process (a hidden process: a bind mount
  * over /proc/PID, a rootkit) rather than a kernel socket on the allow-list.
  */
+import { metric } from '../names.js';
 import { exactAlternation } from '../listener-promql.js';
 import { alertingRule, type RuleGroup } from '../rule.js';
 import type { Tunables } from '../tunables.js';
@@ -14,7 +15,7 @@ export function evasionGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofListenerFlood',
-          expr: `max by (instance, job, user) (lsof_listening_sockets) > ${t.listenerFlood.sockets}`,
+          expr: `max by (instance, job, user) (${metric('listening_sockets')}) > ${t.listenerFlood.sockets}`,
           for: t.listenerFlood.for,
           severity: 'warning',
           summary: '{{ $labels.user }} holds {{ $value }} listening sockets on {{ $labels.instance }}.',
@@ -27,7 +28,7 @@ export function evasionGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofProcessHiddenByMount',
-          expr: 'max by (instance, job, pid) (lsof_procfs_overmounts) > 0',
+          expr: `max by (instance, job, pid) (${metric('procfs_overmounts')}) > 0`,
           for: '0s',
           severity: 'critical',
           summary: 'Process {{ $labels.pid }} is hidden by a mount over /proc/{{ $labels.pid }} on {{ $labels.instance }}.',
@@ -61,10 +62,10 @@ export function evasionGroup(t: Tunables): RuleGroup {
  */
 export function holderlessExpr(kernel: Tunables['holderlessListener']['kernelListeners']): string {
   const allowed = kernel.map((k) => `protocol="${k.protocol}",port=~"${exactAlternation(k.ports.map(String))}"`);
-  const unlessKernel = allowed.map((sel) => `unless on (instance, job, protocol, port) lsof_listener_processes{${sel}}`);
+  const unlessKernel = allowed.map((sel) => `unless on (instance, job, protocol, port) ${metric('listener_processes')}{${sel}}`);
   return [
-    'group by (instance, job, protocol, family, address, port, user, netns) (lsof_listener_processes{process=""})',
+    `group by (instance, job, protocol, family, address, port, user, netns) (${metric('listener_processes')}{process=""})`,
     ...unlessKernel,
-    'unless on (instance, job) (lsof_scan_uninspectable_processes > 0)',
+    `unless on (instance, job) (${metric('scan_uninspectable_processes')} > 0)`,
   ].join('\n');
 }

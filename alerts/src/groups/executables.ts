@@ -2,6 +2,7 @@
  * The second half of the lsof recipe (`lsof -a -d txt -u www-data`): a service account running an
  * executable not declared for it in alerts/expected-executables.rules.yml.
  */
+import { metric } from '../names.js';
 import { exactAlternation } from '../listener-promql.js';
 import { alertingRule, type RuleGroup } from '../rule.js';
 import type { Tunables } from '../tunables.js';
@@ -35,7 +36,7 @@ export function executablesGroup(t: Tunables): RuleGroup {
  * before the declarations' group has run still sees them.
  */
 export function unexpectedExecutableExpr(users: string[], window: string): string {
-  const selector = `lsof_executable_processes{user=~${JSON.stringify(exactAlternation(users))}}`;
+  const selector = `${metric('executable_processes')}{user=~${JSON.stringify(exactAlternation(users))}}`;
   return [
     `group by (instance, job, user, process, executable) (${selector})`,
     `unless on (user, executable) last_over_time(${EXPECTED_EXECUTABLE}{instance=""}[${window}])`,

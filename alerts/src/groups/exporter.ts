@@ -1,4 +1,5 @@
 /** The sensor itself: an exporter that fails, lags, cannot see, drops series or is down is a blind spot. */
+import { metric } from '../names.js';
 import { parseDuration } from '../duration.js';
 import { alertingRule, type RuleGroup } from '../rule.js';
 import type { Tunables } from '../tunables.js';
@@ -11,7 +12,7 @@ export function exporterGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofExporterScansFailing',
-          expr: `rate(lsof_scans_total{result="failure"}[${e.failureRateWindow}]) > 0`,
+          expr: `rate(${metric('scans_total')}{result="failure"}[${e.failureRateWindow}]) > 0`,
           for: e.scansFailingFor,
           severity: 'warning',
           summary: 'lsof-exporter scans fail on {{ $labels.instance }}.',
@@ -22,7 +23,7 @@ export function exporterGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofExporterStale',
-          expr: `time() - lsof_scan_last_success_timestamp_seconds > ${parseDuration(e.staleAfter)}`,
+          expr: `time() - ${metric('scan_last_success_timestamp_seconds')} > ${parseDuration(e.staleAfter)}`,
           for: e.staleFor,
           severity: 'warning',
           summary: 'lsof-exporter data on {{ $labels.instance }} is {{ $value | humanizeDuration }} old.',
@@ -33,7 +34,7 @@ export function exporterGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofExporterBlind',
-          expr: 'lsof_scan_uninspectable_processes > 0',
+          expr: `${metric('scan_uninspectable_processes')} > 0`,
           for: e.blindFor,
           severity: 'warning',
           summary: 'lsof-exporter cannot inspect {{ $value }} processes on {{ $labels.instance }}.',
@@ -46,7 +47,7 @@ export function exporterGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofExporterSeriesCapped',
-          expr: 'max by (instance, job, metric) (lsof_series_dropped) > 0',
+          expr: `max by (instance, job, metric) (${metric('series_dropped')}) > 0`,
           for: e.seriesCappedFor,
           severity: 'warning',
           summary: 'lsof-exporter drops {{ $value }} series of {{ $labels.metric }} on {{ $labels.instance }}.',

@@ -1,4 +1,5 @@
 /** Host hygiene: deleted files pinning disk, deleted executables, descriptor limits. */
+import { metric } from '../names.js';
 import { alertingRule, type RuleGroup } from '../rule.js';
 import type { Tunables } from '../tunables.js';
 
@@ -12,7 +13,7 @@ export function filesGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofDeletedFilesPinningSpace',
-          expr: `sum by (${GROUP}) (lsof_deleted_open_bytes) > ${t.deletedOpenBytes.thresholdBytes}`,
+          expr: `sum by (${GROUP}) (${metric('deleted_open_bytes')}) > ${t.deletedOpenBytes.thresholdBytes}`,
           for: t.deletedOpenBytes.for,
           severity: 'warning',
           summary: '{{ $labels.process }} ({{ $labels.user }}) holds {{ $value | humanize1024 }}B of deleted files open on {{ $labels.instance }}.',
@@ -25,7 +26,7 @@ export function filesGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofDeletedExecutableRunning',
-          expr: `sum by (${GROUP}, executable) (lsof_deleted_executable_processes) > 0`,
+          expr: `sum by (${GROUP}, executable) (${metric('deleted_executable_processes')}) > 0`,
           for: t.deletedExecutable.for,
           severity: 'warning',
           summary: '{{ $labels.process }} ({{ $labels.user }}) runs the deleted executable {{ $labels.executable }} on {{ $labels.instance }}.',
@@ -38,7 +39,7 @@ export function filesGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofFdLimitNear',
-          expr: `max by (${GROUP}) (lsof_fd_limit_utilization_max_ratio) > ${t.fdLimit.utilizationRatio}`,
+          expr: `max by (${GROUP}) (${metric('fd_limit_utilization_max_ratio')}) > ${t.fdLimit.utilizationRatio}`,
           for: t.fdLimit.for,
           severity: 'warning',
           summary: '{{ $labels.process }} ({{ $labels.user }}) uses {{ $value | humanizePercentage }} of its fd limit on {{ $labels.instance }}.',
