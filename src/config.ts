@@ -26,7 +26,10 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'logfmt' | 'json';
   textfile: string | null;
+  /** Scrapes rendered at once; Infinity when --web.max-requests=0 (no limit, as in node_exporter). */
   maxConcurrentScrapes: number;
+  /** prom-client's process_* and nodejs_* metrics about the exporter itself (off: --web.disable-exporter-metrics). */
+  exporterMetrics: boolean;
   /** OTLP push, or null when neither a flag nor the OTEL_* environment asks for it. */
   otlp: OtlpConfig | null;
   once: boolean;
@@ -51,6 +54,8 @@ export class ConfigError extends Error {}
 interface FlagSpec {
   default?: string;
   boolean?: true;
+  /** One-letter alias (-h). */
+  short?: string;
   help: string;
 }
 
@@ -58,7 +63,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   'web.listen-address': { default: `:${DEFAULT_PORT}`, help: 'Address to listen on for HTTP requests ([host]:port).' },
   'web.telemetry-path': { default: '/metrics', help: 'Path under which to expose metrics.' },
   'web.config.file': { default: '', help: 'Path to a web config file (TLS, basic auth), the format Prometheus exporters share.' },
-  'web.max-requests': { default: '4', help: 'Most scrapes served at once; more get 503.' },
+  'web.max-requests': { default: '4', help: 'Most scrapes served at once; more get 503 (0: no limit).' },
+  'web.disable-exporter-metrics': { boolean: true, help: 'Exclude the exporter\'s own process_* and nodejs_* metrics from /metrics.' },
   'path.procfs': { default: '/proc', help: 'procfs mountpoint (the host /proc when run in a container, e.g. /host/proc).' },
   'path.rootfs': { default: '/', help: 'Root of the host filesystem, for /etc/passwd user names.' },
   'scan.interval': { default: '15s', help: 'Time between full scans of the procfs.' },
@@ -74,7 +80,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'otlp.endpoint': { default: '', help: 'Also push the metrics over OTLP/HTTP to this collector (base URL, e.g. http://localhost:4318; /v1/metrics is added when the URL has no path). Overrides OTEL_EXPORTER_OTLP_[METRICS_]ENDPOINT.' },
   'otlp.protocol': { default: '', help: `OTLP protocol: ${OTLP_PROTOCOLS.join(' or ')} (default: OTEL_EXPORTER_OTLP_[METRICS_]PROTOCOL, else http/protobuf).` },
   once: { boolean: true, help: 'Scan once, print the listeners as process/user/address:port (plus netns= and container= outside the host namespace), sorted and unique, and exit.' },
-  help: { boolean: true, help: 'Show this help and exit.' },
+  help: { boolean: true, short: 'h', help: 'Show this help and exit.' },
   version: { boolean: true, help: 'Show the version and exit.' },
 };
 
@@ -98,7 +104,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     logLevel: oneOf('log.level', str('log.level'), ['debug', 'info', 'warn', 'error'] as const),
     logFormat: oneOf('log.format', str('log.format'), ['logfmt', 'json'] as const),
     textfile: str('output.textfile') || null,
-    maxConcurrentScrapes: parseInteger('web.max-requests', str('web.max-requests'), 1, 1000),
+    maxConcurrentScrapes: parseInteger('web.max-requests', str('web.max-requests'), 0, 1000) || Infinity,
+    exporterMetrics: !bool('web.disable-exporter-metrics'),
     otlp: parseOtlp(str('otlp.endpoint'), str('otlp.protocol'), env),
     once: bool('once'),
     help: bool('help'),
@@ -108,12 +115,24 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
 
 function parseFlagValues(argv: string[]): Record<string, string | boolean | undefined> {
   const options = Object.fromEntries(
-    Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.boolean ? ('boolean' as const) : ('string' as const) }]),
+    Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.boolean ? ('boolean' as const) : ('string' as const), ...(spec.short && { short: spec.short }) }]),
   );
+  let parsed;
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean>;
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false, tokens: true });
   } catch (err) {
     throw new ConfigError(flagErrorLine((err as Error).message));
+  }
+  rejectRepeated(parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
+  return parsed.values as Record<string, string | boolean>;
+}
+
+/** Every flag takes one value: a second one is an error, never "the last one wins" (as kingpin does). */
+function rejectRepeated(names: string[]): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new ConfigError(`--${name}: given more than once (each flag takes one value)`);
+    seen.add(name);
   }
 }
 
@@ -242,7 +261,8 @@ export function helpText(): string {
   const lines = ['usage: lsof-exporter [flags]', '', 'Flags:'];
   for (const [name, spec] of Object.entries(FLAGS)) {
     const def = spec.boolean ? '' : ` (default: "${spec.default}")`;
-    lines.push(`  --${name}${spec.boolean ? '' : '=VALUE'}`, `      ${spec.help}${def}`);
+    const short = spec.short ? `-${spec.short}, ` : '';
+    lines.push(`  ${short}--${name}${spec.boolean ? '' : '=VALUE'}`, `      ${spec.help}${def}`);
   }
   return lines.join('\n');
 }

@@ -66,7 +66,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   const webConfig = openWebConfig(cfg.webConfigFile);
   const scanner = new BackgroundScanner(workerConfig(cfg), log);
   scanner.onSnapshot(warnOnceWhenUninspectable(log));
-  const registry = createExposition(() => scanner.current(), { groupBy: cfg.groupBy, runtimeMetrics: true });
+  const registry = createExposition(() => scanner.current(), { groupBy: cfg.groupBy, runtimeMetrics: cfg.exporterMetrics });
   if (cfg.textfile) {
     const file = cfg.textfile;
     // no process_*/nodejs_* runtime families: node_exporter exposes its own process_* and would collide

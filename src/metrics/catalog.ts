@@ -8,7 +8,7 @@ import { SCAN_PHASES, SKIP_REASONS } from '../scan/snapshot.js';
 import { SNAPSHOT_FAMILIES, type SnapshotFamily } from '../model/aggregate.js';
 import type { Sample } from '../model/sample.js';
 import type { ExporterView } from './exporter-view.js';
-import { VERSION } from '../version.js';
+import { REVISION, VERSION } from '../version.js';
 
 export const NAMESPACE = 'lsof';
 
@@ -278,11 +278,11 @@ export const FAMILIES: readonly FamilyDef[] = [
   {
     name: 'exporter_build_info',
     type: 'gauge',
-    help: 'Constant 1, labelled with the exporter version and the Node.js version running it.',
-    labels: ['version', 'nodejs_version'],
+    help: 'Constant 1, labelled with the exporter version, the git commit it was built from (revision, "unknown" when not known) and the Node.js version running it.',
+    labels: ['version', 'revision', 'nodejs_version'],
     otelName: 'lsof.exporter.build_info',
     unit: '1',
-    read: () => [{ labels: { version: VERSION, nodejs_version: process.version }, value: 1 }],
+    read: () => [{ labels: { version: VERSION, revision: REVISION, nodejs_version: process.version }, value: 1 }],
   },
 ];
 

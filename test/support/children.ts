@@ -25,6 +25,13 @@ export function fdholderBinary(): string {
   return compiled;
 }
 
+/**
+ * The process name (comm) of a node child started with process.execPath: the executable's name
+ * ("node") up to Node 24; Node 26 names its main thread, and so the process, "node-MainThread".
+ * The exporter reports what the kernel says, as lsof and ss do, so tests ask a real child.
+ */
+export const NODE_COMM = execFileSync(process.execPath, ['-e', 'process.stdout.write(require("fs").readFileSync("/proc/self/comm", "utf8").trim())'], { encoding: 'utf8' });
+
 /** The process name (comm) the fdholder children run under. */
 export function fdholderComm(): string {
   return path.basename(fdholderBinary()).slice(0, 15);
