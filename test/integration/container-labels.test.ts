@@ -71,12 +71,12 @@ describe('container labels from real cgroup files', () => {
     const byPort = await labelsByPort([]);
     expect(byPort.get(hostChild.port)).toBe(`||||${NODE_COMM}`);
     for (const [name, layout] of Object.entries(LAYOUTS)) {
-      expect(`${name} ${byPort.get(children[name]!.port)}`).toBe(`${name} ${layout.id}|${layout.runtime}|${layout.pod}||node`);
+      expect(`${name} ${byPort.get(children[name]!.port)}`).toBe(`${name} ${layout.id}|${layout.runtime}|${layout.pod}||${NODE_COMM}`);
     }
   }, SLOW_HOST_WAIT_MS + 30_000);
 
   it('--no-container.labels leaves them empty', async () => {
     const byPort = await labelsByPort(['--no-container.labels']);
-    for (const name of Object.keys(LAYOUTS)) expect(`${name} ${byPort.get(children[name]!.port)}`).toBe(`${name} ||||node`);
+    for (const name of Object.keys(LAYOUTS)) expect(`${name} ${byPort.get(children[name]!.port)}`).toBe(`${name} ||||${NODE_COMM}`);
   }, SLOW_HOST_WAIT_MS + 30_000);
 });
