@@ -17,6 +17,7 @@ import { dashboardQueries, substituteVariables } from '../support/dashboard-quer
 import { startExporter, type RunningExporter } from '../support/exporter-process.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus-server.js';
 import { moveIntoCgroup, removeCgroups } from '../support/cgroups.js';
+import { SLOW_HOST_WAIT_MS } from '../support/netns-children.js';
 import { waitFor } from '../support/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -75,8 +76,8 @@ describe('pod names from kube-state-metrics in a real Prometheus', () => {
       const seen = await prometheus.query(`lsof_listener_processes{instance="${instance}"}`);
       const ksmUp = await prometheus.query('kube_pod_info');
       return ksmUp.length === 2 && ours.every((p) => seen.some((s) => `port="${s.metric.port}"` === p));
-    }, 'the listeners and kube_pod_info in Prometheus', 60_000, 250);
-  }, 120_000);
+    }, 'the listeners and kube_pod_info in Prometheus', SLOW_HOST_WAIT_MS, 250);
+  }, SLOW_HOST_WAIT_MS + 120_000);
 
   afterAll(async () => {
     await Promise.all([host, inPod, inUnlistedPod].filter(Boolean).map((c) => c.stop()));
