@@ -33,6 +33,7 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'logfmt' | 'json';
   textfile: string | null;
+  /** Scrapes rendered at once; Infinity when --web.max-requests=0 (no limit, as in node_exporter). */
   maxConcurrentScrapes: number;
   /** Most HTTP connections held at once, before lowering to fit the descriptor limit (src/http/descriptor-budget.ts). */
   maxConnections: number;
@@ -42,6 +43,8 @@ export interface Config {
   idleTimeoutMs: number;
   /** The page at /ui and the JSON API (--web.ui.enable), and its one-process view (--web.ui.process-view). */
   ui: { enable: boolean; processView: boolean };
+  /** prom-client's process_* and nodejs_* metrics about the exporter itself (off: --web.disable-exporter-metrics). */
+  exporterMetrics: boolean;
   /** OTLP push, or null when neither a flag nor the OTEL_* environment asks for it. */
   otlp: OtlpConfig | null;
   once: boolean;
@@ -66,6 +69,8 @@ export class ConfigError extends Error {}
 interface FlagSpec {
   default?: string;
   boolean?: true;
+  /** One-letter alias (-h). */
+  short?: string;
   help: string;
 }
 
@@ -79,7 +84,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   'web.listen-address': { default: `:${DEFAULT_PORT}`, help: 'Address to listen on for HTTP requests ([host]:port).' },
   'web.telemetry-path': { default: '/metrics', help: 'Path under which to expose metrics.' },
   'web.config.file': { default: '', help: 'Path to a web config file (TLS, basic auth), the format Prometheus exporters share.' },
-  'web.max-requests': { default: '4', help: 'Most scrapes served at once; more get 503.' },
+  'web.max-requests': { default: '4', help: 'Most scrapes served at once; more get 503 (0: no limit).' },
+  'web.disable-exporter-metrics': { boolean: true, help: 'Exclude the exporter\'s own process_* and nodejs_* metrics from /metrics.' },
   'web.max-connections': { default: '512', help: 'Most HTTP connections held at once (lowered to the descriptor limit minus 256 kept for scans); at the cap a new connection evicts the oldest one not being answered.' },
   'web.read-header-timeout': { default: '5s', help: 'Time a client has for the TLS handshake and the request headers.' },
   'web.idle-timeout': { default: '5s', help: 'Time an idle keep-alive connection is kept open.' },
@@ -107,7 +113,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   once: { boolean: true, help: 'Scan once, print the listeners as process/user/address:port (plus netns= and container= outside the host namespace), sorted and unique, and exit.' },
   'collector.disable-defaults': { boolean: true, help: 'Disable every collector that is on by default; enable some with --collector.NAME.' },
   ...collectorFlags(),
-  help: { boolean: true, help: 'Show this help and exit.' },
+  help: { boolean: true, short: 'h', help: 'Show this help and exit.' },
   version: { boolean: true, help: 'Show the version and exit.' },
 };
 
@@ -173,7 +179,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     logLevel: oneOf('log.level', str('log.level'), ['debug', 'info', 'warn', 'error'] as const),
     logFormat: oneOf('log.format', str('log.format'), ['logfmt', 'json'] as const),
     textfile: str('output.textfile') || null,
-    maxConcurrentScrapes: parseInteger('web.max-requests', str('web.max-requests'), 1, 1000),
+    maxConcurrentScrapes: parseInteger('web.max-requests', str('web.max-requests'), 0, 1000) || Infinity,
+    exporterMetrics: !bool('web.disable-exporter-metrics'),
     maxConnections: parseInteger('web.max-connections', str('web.max-connections'), 1, 100_000),
     readHeaderTimeoutMs: parseDuration('web.read-header-timeout', str('web.read-header-timeout'), { min: 100 }),
     idleTimeoutMs: parseDuration('web.idle-timeout', str('web.idle-timeout'), { min: 100 }),
@@ -187,12 +194,24 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
 
 function parseFlagValues(argv: string[]): Record<string, string | boolean | undefined> {
   const options = Object.fromEntries(
-    Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.boolean ? ('boolean' as const) : ('string' as const) }]),
+    Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.boolean ? ('boolean' as const) : ('string' as const), ...(spec.short && { short: spec.short }) }]),
   );
+  let parsed;
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean>;
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false, tokens: true });
   } catch (err) {
     throw new ConfigError(flagErrorLine((err as Error).message));
+  }
+  rejectRepeated(parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
+  return parsed.values as Record<string, string | boolean>;
+}
+
+/** Every flag takes one value: a second one is an error, never "the last one wins" (as kingpin does). */
+function rejectRepeated(names: string[]): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new ConfigError(`--${name}: given more than once (each flag takes one value)`);
+    seen.add(name);
   }
 }
 
@@ -328,7 +347,8 @@ export function helpText(): string {
   const lines = ['usage: lsof-exporter [flags]', '', 'Flags:'];
   for (const [name, spec] of Object.entries(FLAGS)) {
     const def = spec.boolean ? '' : ` (default: "${spec.default}")`;
-    lines.push(`  --${name}${spec.boolean ? '' : '=VALUE'}`, `      ${spec.help}${def}`);
+    const short = spec.short ? `-${spec.short}, ` : '';
+    lines.push(`  ${short}--${name}${spec.boolean ? '' : '=VALUE'}`, `      ${spec.help}${def}`);
   }
   return lines.join('\n');
 }

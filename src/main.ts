@@ -78,7 +78,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   scanner.onSnapshot(warnOnceWhenUninspectable(log));
   scanner.onSnapshot(warnOnceWhenHidepid(log));
   const signals = signalsNamed(cfg.collectors);
-  const registry = createExposition(() => scanner.current(), { signals, groupBy: cfg.groupBy, runtimeMetrics: true });
+  const registry = createExposition(() => scanner.current(), { signals, groupBy: cfg.groupBy, runtimeMetrics: cfg.exporterMetrics });
   if (cfg.textfile) {
     const file = cfg.textfile;
     // no process_*/nodejs_* runtime families: node_exporter exposes its own process_* and would collide

@@ -1,15 +1,26 @@
-/** The exporter's version, from package.json (two levels up from dist/src or src). */
+/**
+ * The exporter's version (package.json) and revision (src/revision.ts), from the package root: two
+ * levels up from dist/src, one from src (tests run the sources).
+ */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readRevision } from './revision.js';
 
-function readVersion(): string {
-  for (const rel of ['../../package.json', '../package.json']) {
+function readPackage(): { root: string; version: string } | null {
+  for (const rel of ['../../', '../']) {
+    const root = fileURLToPath(new URL(rel, import.meta.url));
     try {
-      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
+      const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'lsof-exporter') return { root, version: pkg.version };
     } catch {
       // try the next layout
     }
   }
-  return 'unknown';
+  return null;
 }
 
-export const VERSION = readVersion();
+const pkg = readPackage();
+
+export const VERSION = pkg?.version ?? 'unknown';
+/** The git commit the running copy was built from, or "unknown". */
+export const REVISION = pkg ? readRevision(pkg.root) : 'unknown';

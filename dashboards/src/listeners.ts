@@ -7,23 +7,26 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { baseDashboard, finish } from './dashboard.js';
 import { instantTableQuery, organizeColumns, rangeQuery, stackedPanel, tablePanel } from './panels.js';
-import { LISTENER_IDENTITY, select, withListenerName } from './promql.js';
+import { LISTENER_IDENTITY, select, withListenerName, withPodNames } from './promql.js';
 import { choiceVariable, labelVariable } from './variables.js';
 
 const LISTENERS = metric('listener_processes');
 /** Slicing by container is optional: "All" also matches the host's listeners (empty container_id). */
 const IN_CONTAINER = 'container_id=~"$container_id"';
-/** One table row per listener identity and executable (in its container). */
-const ROW = `${LISTENER_IDENTITY}, executable, container_id`;
+/** One table row per listener identity and executable (in its container and pod). */
+const ROW = `${LISTENER_IDENTITY}, executable, container_id, pod_uid`;
 
 const CURRENT_ROWS = `sum by (${ROW}) (${select(LISTENERS, IN_CONTAINER)})`;
 
+/** Both columns carry the pod's namespace and name where kube-state-metrics is scraped (kube_pod_info). */
 export const LISTENER_TABLE = {
-  workers: withListenerName(CURRENT_ROWS),
+  workers: withPodNames(withListenerName(CURRENT_ROWS)),
   // First sample in the range, in ms for Grafana's date unit (resolution: the panel's interval), of
   // the listeners still there at its end: one that closed has no row.
-  firstSeen: withListenerName(
-    `(1000 * min by (${ROW}) (min_over_time(timestamp(${select(LISTENERS, IN_CONTAINER)})[$__range:$__interval]))) and on (${ROW}) ${CURRENT_ROWS}`,
+  firstSeen: withPodNames(
+    withListenerName(
+      `(1000 * min by (${ROW}) (min_over_time(timestamp(${select(LISTENERS, IN_CONTAINER)})[$__range:$__interval]))) and on (${ROW}) ${CURRENT_ROWS}`,
+    ),
   ),
 };
 
@@ -56,7 +59,8 @@ function listenerTable() {
       what:
         'Listening TCP sockets and bound, unconnected UDP sockets at the end of the range, as process/user/address:port, with the executable, ' +
         'the first time the listener was seen in the range, and how many processes hold the socket (forked workers). ' +
-        'Workers 0 with an empty process: a kernel socket, or one held only by processes the exporter may not inspect.',
+        'Workers 0 with an empty process: a kernel socket, or one held only by processes the exporter may not inspect. ' +
+        'Namespace and Pod name the Kubernetes pod of the listener when this Prometheus also scrapes kube-state-metrics (kube_pod_info, joined on the pod uid); empty on the host or without it.',
       healthy: 'only the services this host is meant to run; the newest listeners are on top.',
       alerts: ['LsofNewListener', 'LsofServiceAccountUnexpectedListener'],
     },
@@ -72,10 +76,12 @@ function listenerTable() {
           ['protocol', 'Protocol'],
           ['executable', 'Executable'],
           ['container_id', 'Container'],
+          ['namespace', 'Namespace'],
+          ['pod', 'Pod'],
           ['Value #A', 'Workers'],
           ['Value #B', 'First seen'],
         ],
-        hide: ['Time', 'job', 'address', 'port', 'user', 'process'],
+        hide: ['Time', 'job', 'address', 'port', 'user', 'process', 'pod_uid'],
       }),
     )
     .overrideByName('First seen', [{ id: 'unit', value: 'dateTimeAsIso' }])

@@ -13,3 +13,6 @@ export function select(metric: string, ...extra: string[]): string {
 
 /** The identity and `process/user/address:port` name of a listener, as the listener alerts use them. */
 export { IDENTITY as LISTENER_IDENTITY, withListenerName } from '../../alerts/src/listener-promql.js';
+
+/** The pod's namespace and name from kube-state-metrics, joined on pod_uid (kept empty where unknown). */
+export { withPodNames } from '../../alerts/src/kube-pod-names.js';

@@ -6,7 +6,7 @@
 import { family, fullName, type Family, type Sample } from '../signals/family.js';
 import { L } from '../signals/labels.js';
 import { ERROR_SOURCES, SCAN_PHASES, SKIP_REASONS, type ScanStats } from '../scan/scan-stats.js';
-import { VERSION } from '../version.js';
+import { REVISION, VERSION } from '../version.js';
 import type { ExporterView } from './exporter-view.js';
 
 export interface ViewFamily {
@@ -127,8 +127,14 @@ export const EXPORTER_FAMILIES = [
     read: (v) => [{ labels: {}, value: v.listenerPolls }],
   },
   {
-    family: gauge('exporter_build_info', 'Constant 1, labelled with the exporter version and the Node.js version running it.', 'lsof.exporter.build_info', '1', [L.version, L.nodejsVersion]),
-    read: () => [{ labels: { version: VERSION, nodejs_version: process.version }, value: 1 }],
+    family: gauge(
+      'exporter_build_info',
+      'Constant 1, labelled with the exporter version, the git commit it was built from (revision, "unknown" when not known) and the Node.js version running it.',
+      'lsof.exporter.build_info',
+      '1',
+      [L.version, L.revision, L.nodejsVersion],
+    ),
+    read: () => [{ labels: { version: VERSION, revision: REVISION, nodejs_version: process.version }, value: 1 }],
   },
   {
     family: gauge('collector_success', 'Whether each enabled collector (signal) derived its families from the last scan (1) or failed (0).', 'lsof.collector.success', '1', [L.collector]),

@@ -68,6 +68,7 @@ export const L = {
   /** A watched remote port's number, or "other" (so not an int attribute). */
   remotePort: label('remote_port', ATTR_NETWORK_PEER_PORT),
   version: label('version', 'lsof.exporter.version'),
+  revision: label('revision', 'lsof.exporter.revision'),
   nodejsVersion: label('nodejs_version', ATTR_PROCESS_RUNTIME_VERSION),
 } as const;
 

@@ -16,6 +16,15 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOCKERFILE = path.join(ROOT, 'deploy/docker/Dockerfile');
 const HEALTHCHECK = path.join(ROOT, 'deploy/docker/healthcheck.mjs');
 
+/** Debian codenames of the node image tags, by release number as distroless names them. */
+const DEBIAN_RELEASES: Record<string, string> = { bookworm: '12', trixie: '13' };
+
+/** The Node major versions scripts/test runs the whole suite on besides the machine's (scripts/node-lts). */
+function testedLtsMajors(): number[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'scripts/node-lts/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  return Object.values(pkg.dependencies).map((spec) => Number(/@(\d+)\./.exec(spec)![1]));
+}
+
 interface Instruction {
   op: string;
   args: string;
@@ -55,11 +64,23 @@ describe('Dockerfile', () => {
     expect(r.status).toBe(0);
   });
 
-  it('builds in a node:20 stage and runs in a distroless node 20 stage with no RUN and no shell', () => {
+  it('builds and runs on one Node LTS line the suite is tested on, one Debian release, the runtime distroless with no RUN', () => {
     expect(stages(list)).toHaveLength(2);
-    expect(build![0]!.args).toMatch(/^node:20\S* AS build$/);
-    expect(runtime![0]!.args).toMatch(/^gcr\.io\/distroless\/nodejs20-debian12/);
+    const buildImage = /^node:(\d+)-(\w+)-slim AS build$/.exec(build![0]!.args);
+    const runtimeImage = /^gcr\.io\/distroless\/nodejs(\d+)-debian(\d+):nonroot$/.exec(runtime![0]!.args);
+    expect(buildImage, build![0]!.args).not.toBeNull();
+    expect(runtimeImage, runtime![0]!.args).not.toBeNull();
+    expect(buildImage![1]).toBe(runtimeImage![1]);
+    // The native addon is built against the build stage's glibc: the runtime must be the same Debian.
+    expect(DEBIAN_RELEASES[buildImage![2]!]).toBe(runtimeImage![2]);
+    expect(testedLtsMajors()).toContain(Number(buildImage![1]));
+    expect(Number(buildImage![1]) % 2, 'LTS lines are even').toBe(0);
     expect(runtime!.filter((i) => i.op === 'RUN')).toEqual([]);
+  });
+
+  it('writes the REVISION build argument next to package.json for build_info', () => {
+    expect(build!.map((i) => `${i.op} ${i.args}`)).toEqual(expect.arrayContaining(['ARG REVISION=unknown', `RUN printf '%s\\n' "$REVISION" > REVISION`]));
+    expect(runtime!.filter((i) => i.op === 'COPY').map((i) => i.args)).toContain('--from=build /src/package.json /src/REVISION ./');
   });
 
   it('builds the native fast path in the build stage and ships it', () => {

@@ -1,9 +1,10 @@
 /** The command line as an operator meets it: help, version, bad flags, busy port, --once, routes. */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAIN_JS, startExporter, type RunningExporter } from '../support/exporter-process.js';
-import { startNodeListener, type HeldChild } from '../support/children.js';
+import { NODE_COMM, startNodeListener, type HeldChild } from '../support/children.js';
 import { freePort } from '../support/ports.js';
 
 function run(args: string[]) {
@@ -21,10 +22,18 @@ describe('command line', () => {
     expect(r.stdout).toContain('(default: ":10411")');
   });
 
-  it('--version prints the version', () => {
+  it('-h prints the same help as --help and exits 0', () => {
+    const r = run(['-h']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(run(['--help']).stdout);
+    expect(r.stdout).toContain('-h, --help');
+    expect(r.stdout).toContain('--web.disable-exporter-metrics');
+  });
+
+  it('--version prints the version and the node running it', () => {
     const r = run(['--version']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^lsof-exporter \d+\.\d+\.\d+ \(node v20/);
+    expect(r.stdout).toBe(`lsof-exporter ${JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version} (node ${process.version})\n`);
   });
 
   it.each([
@@ -33,6 +42,7 @@ describe('command line', () => {
     [['--log.level=chatty'], /^lsof-exporter: --log\.level: want one of/],
     [['--path.procfs=/tmp'], /^lsof-exporter: --path\.procfs: \/tmp is not a procfs mount/],
     [['--path.procfs=/does/not/exist'], /^lsof-exporter: --path\.procfs: cannot read \/does\/not\/exist: ENOENT/],
+    [['--scan.interval=5s', '--scan.interval=1s'], /^lsof-exporter: --scan\.interval: given more than once \(each flag takes one value\)\n$/],
   ])('%j exits 2 with one line naming the flag', (args, message) => {
     const r = run(args);
     expect(r.code).toBe(2);
@@ -65,7 +75,7 @@ describe('command line', () => {
       const r = run(['--once']);
       expect(r.code).toBe(0);
       const lines = r.stdout.trim().split('\n');
-      expect(lines).toContain(`node/root/127.0.0.1:${child.port}`);
+      expect(lines).toContain(`${NODE_COMM}/root/127.0.0.1:${child.port}`);
       expect([...lines].sort()).toEqual(lines);
       expect(new Set(lines).size).toBe(lines.length);
       for (const l of lines) expect(l).toMatch(/^[^/]*\/[^/]+\/(\[[0-9a-f:.]+\]|[0-9.]+):\d+( \(udp\))?$/);

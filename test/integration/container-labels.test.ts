@@ -5,12 +5,11 @@
  * leave a host listener's empty, and leave all of them empty with --no-container.labels.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNodeListener, type HeldChild } from '../support/children.js';
+import { NODE_COMM, startNodeListener, type HeldChild } from '../support/children.js';
 import { startExporter, type RunningExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
-import { waitFor } from '../support/wait.js';
+import { moveIntoCgroup, removeCgroups } from '../support/cgroups.js';
 import { SLOW_HOST_WAIT_MS, waitForExposition } from '../support/netns-children.js';
 
 const ID = (c: string) => c.repeat(64);
@@ -27,13 +26,6 @@ const LAYOUTS = {
   },
 };
 
-/** A cgroup hierarchy we may create folders in: the v2 root, else the v1 pids controller. */
-function hierarchy(): string {
-  if (fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) return '/sys/fs/cgroup';
-  return '/sys/fs/cgroup/pids';
-}
-
-const root = hierarchy();
 const children: Record<string, HeldChild> = {};
 let hostChild: HeldChild;
 
@@ -42,23 +34,13 @@ beforeAll(async () => {
   for (const [name, layout] of Object.entries(LAYOUTS)) {
     const child = await startNodeListener({ protocol: 'tcp', host: '127.0.0.1' });
     children[name] = child;
-    fs.mkdirSync(path.join(root, layout.cgroup), { recursive: true });
-    fs.writeFileSync(path.join(root, layout.cgroup, 'cgroup.procs'), String(child.pid));
+    moveIntoCgroup(layout.cgroup, child.pid);
   }
 });
 
 afterAll(async () => {
   await Promise.all([hostChild, ...Object.values(children)].filter(Boolean).map((c) => c.stop()));
-  // Remove the folders deepest first, once the kernel has let go of the exited children.
-  const dirs = Object.values(LAYOUTS).flatMap(({ cgroup }) => cgroup.split('/').map((_s, i, all) => all.slice(0, i + 1).join('/')));
-  for (const dir of [...new Set(dirs)].sort((a, b) => b.length - a.length)) {
-    const full = path.join(root, dir);
-    // A cgroup folder is removed with rmdir (its control files go with it), once no task is left.
-    await waitFor(() => {
-      if (fs.existsSync(full)) fs.rmdirSync(full);
-      return true;
-    }, `rmdir ${full}`, 5_000);
-  }
+  await removeCgroups(Object.values(LAYOUTS).map(({ cgroup }) => cgroup));
 });
 
 async function labelsByPort(args: string[]): Promise<Map<number, string>> {
@@ -87,14 +69,14 @@ describe('container labels from real cgroup files', () => {
 
   it('labels each listener with its container id, runtime and pod uid; the host one with none', async () => {
     const byPort = await labelsByPort([]);
-    expect(byPort.get(hostChild.port)).toBe('||||node');
+    expect(byPort.get(hostChild.port)).toBe(`||||${NODE_COMM}`);
     for (const [name, layout] of Object.entries(LAYOUTS)) {
-      expect(`${name} ${byPort.get(children[name]!.port)}`).toBe(`${name} ${layout.id}|${layout.runtime}|${layout.pod}||node`);
+      expect(`${name} ${byPort.get(children[name]!.port)}`).toBe(`${name} ${layout.id}|${layout.runtime}|${layout.pod}||${NODE_COMM}`);
     }
   }, SLOW_HOST_WAIT_MS + 30_000);
 
   it('--no-container.labels leaves them empty', async () => {
     const byPort = await labelsByPort(['--no-container.labels']);
-    for (const name of Object.keys(LAYOUTS)) expect(`${name} ${byPort.get(children[name]!.port)}`).toBe(`${name} ||||node`);
+    for (const name of Object.keys(LAYOUTS)) expect(`${name} ${byPort.get(children[name]!.port)}`).toBe(`${name} ||||${NODE_COMM}`);
   }, SLOW_HOST_WAIT_MS + 30_000);
 });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS } from '../../dashboards/src/catalog.js';
-import { fdholderBinary, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
+import { NODE_COMM, fdholderBinary, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
 import { dashboardQueries, grafanaRegexEscape, substituteVariables, type DashboardQuery } from '../support/dashboard-queries.js';
 import { startExporter, type RunningExporter } from '../support/exporter-process.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus-server.js';
@@ -159,7 +159,7 @@ describe('dashboards against a real Prometheus and exporter', () => {
     const series = await run(query('New listeners'));
     const listeners = series.map((s) => s.metric.listener);
     expect(listeners).toContain(`dashprefork/${user}/127.0.0.1:${prefork.port}`);
-    const closed = series.find((s) => s.metric.listener === `node/${user}/127.0.0.1:${brief.port}`);
+    const closed = series.find((s) => s.metric.listener === `${NODE_COMM}/${user}/127.0.0.1:${brief.port}`);
     expect(closed?.values?.length).toBeGreaterThan(0);
     // It stopped during the range: its series ends before Prometheus lost it.
     expect(closed!.values!.at(-1)![0]).toBeLessThan(briefGoneAt);

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
+import { NODE_COMM, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
 import { startExporter, type RunningExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
 import { waitFor } from '../support/wait.js';
@@ -77,7 +77,7 @@ async function viewOfChildren(run: RunningExporter) {
 describe('least privilege', () => {
   it('a root run sees the root-owned listener and the deleted file', async () => {
     const v = await viewOfChildren(root);
-    expect(v.listener).toEqual([{ user: 'root', process: 'node', value: 1 }]);
+    expect(v.listener).toEqual([{ user: 'root', process: NODE_COMM, value: 1 }]);
     const holderComm = fs.readFileSync(`/proc/${holder.pid}/comm`, 'utf8').trim(); // unique per run
     expect(v.deleted).toEqual([{ user: 'root', process: holderComm, value: 64 * 1024 }]);
   });
@@ -115,7 +115,7 @@ describe('least privilege', () => {
       samplesOf(await run.metrics(), 'lsof_listener_processes')
         .filter((s) => s.labels.port === String(otherListener.port))
         .map((s) => ({ user: s.labels.user, process: s.labels.process, value: s.value }));
-    expect(await holderOf(rootTwoCaps)).toEqual([{ user: String(OTHER_UID), process: 'node', value: 1 }]);
+    expect(await holderOf(rootTwoCaps)).toEqual([{ user: String(OTHER_UID), process: NODE_COMM, value: 1 }]);
     expect(await holderOf(rootNoCaps)).toEqual([{ user: String(OTHER_UID), process: '', value: 0 }]);
     expect(rootNoCaps.logs()).toMatch(/missing CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH/);
     expect(rootTwoCaps.logs()).not.toMatch(/missing CAP_/);

@@ -15,7 +15,7 @@ import { ProcFs } from '../../src/procfs/proc.js';
 import { Scanner } from '../../src/scan/scanner.js';
 import { hostNetns } from '../../src/scan/host-netns.js';
 import type { ScanContext } from '../../src/scan/context.js';
-import { fdholderBinary, fdholderComm, startNodeListener, type HeldChild } from '../support/children.js';
+import { NODE_COMM, fdholderBinary, fdholderComm, startNodeListener, type HeldChild } from '../support/children.js';
 import { MAIN_JS, mainJsForAnyUid, nobodyCanRead, startExporter, stopChild, type RunningExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
 import { netnsOfPid, nodeTcpListenerArgv, SLOW_HOST_WAIT_MS, startInNamespace, waitForExposition, type NamespacedChild } from '../support/netns-children.js';
@@ -75,10 +75,10 @@ function seriesOnPort(exposition: string, hostLabel: string): string[] {
 
 function expectedSeries(hostLabel: string): string[] {
   return [
-    `${hostLabel} root node ${node} =1`,
-    `${plain.netns} root node ${node} =1`,
+    `${hostLabel} root ${NODE_COMM} ${node} =1`,
+    `${plain.netns} root ${NODE_COMM} ${node} =1`,
     `${prefork.netns} nobody ${fdholderComm()} ${fdholderBinary()} =${1 + WORKERS}`,
-    `${pidns.netns} root node ${node} =1`,
+    `${pidns.netns} root ${NODE_COMM} ${node} =1`,
   ].sort();
 }
 
@@ -121,7 +121,7 @@ describe('listeners in network namespaces', () => {
       expect([p.user, p.comm, p.exe, p.netns]).toEqual(['nobody', fdholderComm(), fdholderBinary(), prefork.netns]);
     }
     const inPidns = byPid.get(pidns.hostPid)!;
-    expect([inPidns.user, inPidns.comm, inPidns.exe, inPidns.netns]).toEqual(['root', 'node', node, pidns.netns]);
+    expect([inPidns.user, inPidns.comm, inPidns.exe, inPidns.netns]).toEqual(['root', NODE_COMM, node, pidns.netns]);
   }, TEST_TIMEOUT_MS);
 
   it('the exporter on /proc shows one series per namespace, the host one with netns=""', async () => {
@@ -137,10 +137,10 @@ describe('listeners in network namespaces', () => {
     const ours = out.split('\n').filter((line) => line.includes(`/127.0.0.1:${port}`));
     expect(ours.sort()).toEqual(
       [
-        `node/root/127.0.0.1:${port}`,
-        `node/root/127.0.0.1:${port} netns=${plain.netns}`,
+        `${NODE_COMM}/root/127.0.0.1:${port}`,
+        `${NODE_COMM}/root/127.0.0.1:${port} netns=${plain.netns}`,
         `${fdholderComm()}/nobody/127.0.0.1:${port} netns=${prefork.netns}`,
-        `node/root/127.0.0.1:${port} netns=${pidns.netns}`,
+        `${NODE_COMM}/root/127.0.0.1:${port} netns=${pidns.netns}`,
       ].sort(),
     );
   }, TEST_TIMEOUT_MS);

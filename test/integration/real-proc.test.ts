@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExporter, type RunningExporter } from '../support/exporter-process.js';
-import { fdholderBinary, fdholderComm, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
+import { NODE_COMM, fdholderBinary, fdholderComm, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
 import { samplesOf } from '../support/exposition.js';
 
 const NOBODY = 65534;
@@ -81,10 +81,10 @@ describe('exporter on the real /proc', () => {
     const node = fs.realpathSync(process.execPath);
     expect(ourListeners()).toEqual(
       [
-        `tcp ipv4 127.0.0.1:${ports.tcp4} root node ${node} =1`,
-        `tcp ipv6 ::1:${ports.tcp6} root node ${node} =1`,
-        `udp ipv4 127.0.0.1:${ports.udp4} root node ${node} =1`,
-        `tcp ipv4 127.0.0.1:${ports.nobody} nobody node ${node} =1`,
+        `tcp ipv4 127.0.0.1:${ports.tcp4} root ${NODE_COMM} ${node} =1`,
+        `tcp ipv6 ::1:${ports.tcp6} root ${NODE_COMM} ${node} =1`,
+        `udp ipv4 127.0.0.1:${ports.udp4} root ${NODE_COMM} ${node} =1`,
+        `tcp ipv4 127.0.0.1:${ports.nobody} nobody ${NODE_COMM} ${node} =1`,
         `tcp ipv4 127.0.0.1:${ports.prefork} root ${fdholderComm()} ${fdholderBinary()} =4`,
       ].sort(),
     );

@@ -15,7 +15,7 @@ import { fullName } from '../../src/signals/family.js';
 import { SIGNALS } from '../../src/signals/index.js';
 import { toAttributes } from '../../src/exporters/otel-attributes.js';
 import { VERSION } from '../../src/version.js';
-import { fdholderBinary, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
+import { NODE_COMM, fdholderBinary, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
 import { startExporter, type RunningExporter } from '../support/exporter-process.js';
 import { parseExposition } from '../support/exposition.js';
 import { startOtlpReceiver, type OtlpExport, type OtlpReceiver } from '../support/otlp-receiver.js';
@@ -102,7 +102,7 @@ describe.each(['protobuf', 'json'] as const)('OTLP push over http/%s', (protocol
       'network.local.address': '127.0.0.1',
       'network.local.port': listener.port,
       'process.owner': os.userInfo().username,
-      'process.executable.name': 'node',
+      'process.executable.name': NODE_COMM,
       'process.executable.path': fs.realpathSync(process.execPath),
     });
     // Empty labels (host network namespace) are left out, not sent as "".

@@ -25,6 +25,14 @@ export function fdholderBinary(): string {
   return compiled;
 }
 
+/**
+ * The process name (comm) of a node child started with process.execPath: the executable's name
+ * ("node") on Node 20; newer lines name their main thread, and so the process: "MainThread" on
+ * 24.22.3, "node-MainThread" on 26.12.1. The exporter reports what the kernel says, as lsof and ss
+ * do, so tests ask a real child.
+ */
+export const NODE_COMM = execFileSync(process.execPath, ['-e', 'process.stdout.write(require("fs").readFileSync("/proc/self/comm", "utf8").trim())'], { encoding: 'utf8' });
+
 /** The process name (comm) the fdholder children run under. */
 export function fdholderComm(): string {
   return path.basename(fdholderBinary()).slice(0, 15);

@@ -58,6 +58,13 @@ export interface RunningExporter {
   stop: () => Promise<void>;
 }
 
+/** The tests' defaults, each unless the test sets that flag itself (a flag given twice exits 2). */
+function withDefaults(args: string[], port: number): string[] {
+  const flag = (arg: string) => arg.split('=')[0];
+  const defaults = [`--web.listen-address=127.0.0.1:${port}`, '--scan.interval=1s'];
+  return [...defaults.filter((d) => !args.some((a) => flag(a) === flag(d))), ...args];
+}
+
 /**
  * `wrapper`: a command that execs the exporter, e.g. setpriv dropping to another uid with some capabilities.
  * `firstScanTimeoutMs`: a full scan of a busy shared host (hundreds of processes of other tests) can be slow.
@@ -74,7 +81,7 @@ export async function startExporter(
 ): Promise<RunningExporter> {
   const port = wantedPort ?? (await freePort());
   const otherUid = wrapper.length > 0 || (opts.uid !== undefined && opts.uid !== 0);
-  const argv = [...wrapper, process.execPath, otherUid ? mainJsForAnyUid() : MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--scan.interval=1s', ...args];
+  const argv = [...wrapper, process.execPath, otherUid ? mainJsForAnyUid() : MAIN_JS, ...withDefaults(args, port)];
   const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...opts,

@@ -17,6 +17,8 @@ export interface PrometheusOptions {
   alertmanager?: string;
   scrapeInterval?: string;
   evaluationInterval?: string;
+  /** More scrape_configs entries beside job "lsof", e.g. a kube-state-metrics stand-in. */
+  extraScrapeConfigs?: Record<string, unknown>[];
   /** Extra flags, e.g. ['--storage.tsdb.retention.time=1d']. */
   extraArgs?: string[];
 }
@@ -37,7 +39,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<RunningP
   const config = {
     global: { scrape_interval: opts.scrapeInterval ?? '1s', evaluation_interval: opts.evaluationInterval ?? '1s' },
     rule_files: opts.ruleFiles ?? [],
-    scrape_configs: [{ job_name: 'lsof', static_configs: [{ targets: opts.targets }] }],
+    scrape_configs: [{ job_name: 'lsof', static_configs: [{ targets: opts.targets }] }, ...(opts.extraScrapeConfigs ?? [])],
     ...(opts.alertmanager ? { alerting: { alertmanagers: [{ static_configs: [{ targets: [opts.alertmanager] }] }] } } : {}),
   };
   // JSON is valid YAML: no YAML dependency needed for a generated config.

@@ -72,6 +72,11 @@ describe('parseConfig', () => {
     [['--path.procfs='], /^--path\.procfs: must not be empty/],
     [['--scan.interval'], /^scan\.interval: value missing|^--scan\.interval/],
     [['stray'], /^unexpected argument stray/],
+    [['--scan.interval=1s', '--scan.interval=2s'], /^--scan\.interval: given more than once/],
+    [['--web.listen-address', ':1', '--web.listen-address=:2'], /^--web\.listen-address: given more than once/],
+    [['--once', '--once'], /^--once: given more than once/],
+    [['-h', '--help'], /^--help: given more than once/],
+    [['--web.max-requests=-1'], /^--web\.max-requests: want a whole number from 0 to 1000/],
   ])('rejects %j with one line naming the flag', (argv, message) => {
     let err: unknown;
     try {
@@ -82,6 +87,23 @@ describe('parseConfig', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).not.toContain('\n');
+  });
+});
+
+describe('exporter conventions', () => {
+  it('takes -h for --help', () => {
+    expect(parseConfig(['-h']).help).toBe(true);
+    expect(parseConfig([]).help).toBe(false);
+  });
+
+  it('reads --web.max-requests=0 as no limit', () => {
+    expect(parseConfig(['--web.max-requests=0']).maxConcurrentScrapes).toBe(Infinity);
+    expect(parseConfig([]).maxConcurrentScrapes).toBe(4);
+  });
+
+  it('keeps the exporter\'s own metrics unless --web.disable-exporter-metrics', () => {
+    expect(parseConfig([]).exporterMetrics).toBe(true);
+    expect(parseConfig(['--web.disable-exporter-metrics']).exporterMetrics).toBe(false);
   });
 });
 

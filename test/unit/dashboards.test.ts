@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { DASHBOARDS, renderDashboard } from '../../dashboards/src/catalog.js';
 import { CONFIGMAP_FILE, renderConfigMap } from '../../dashboards/src/configmap.js';
+import { POD_NAMES } from '../../alerts/src/kube-pod-names.js';
 import { dashboardQueries, promqlErrors, substituteVariables, vectorSelectors } from '../support/dashboard-queries.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,12 +28,15 @@ const SAMPLE_VALUES = {
   __rate_interval: '1m',
 };
 
-/** Families documented in docs/metrics.md (### headings), plus what Prometheus itself provides. */
+const METRICS_DOC = fs.readFileSync(`${ROOT}docs/metrics.md`, 'utf8');
+
+/** Families documented in docs/metrics.md (### headings), what Prometheus itself provides, and kube-state-metrics' pod names. */
 const DOCUMENTED = new Set([
-  ...[...fs.readFileSync(`${ROOT}docs/metrics.md`, 'utf8').matchAll(/^### (lsof_\w+)$/gm)].map((m) => m[1]!),
+  ...[...METRICS_DOC.matchAll(/^### (lsof_\w+)$/gm)].map((m) => m[1]!),
   'up',
   'scrape_duration_seconds',
   'ALERTS',
+  ...(METRICS_DOC.includes(POD_NAMES) ? ['kube_pod_info'] : []),
 ]);
 
 describe('dashboards', () => {
@@ -80,10 +84,17 @@ describe('dashboards', () => {
     for (const q of queries) {
       for (const s of vectorSelectors(q.expr)) {
         if (q.kind === 'variable' && s.metric === 'lsof_exporter_build_info') continue; // the job/instance lists themselves
+        if (s.metric === 'kube_pod_info') continue; // kube-state-metrics' own job: joined on pod_uid, checked below
         expect(s.matchers.job, `${q.source}: ${s.metric}`).toEqual({ op: '=~', value: '$job' });
         expect(s.matchers.instance, `${q.source}: ${s.metric}`).toEqual({ op: '=~', value: '$instance' });
       }
     }
+  });
+
+  it('reads kube_pod_info only through the pod-name join, and names the pods in the current listeners table', () => {
+    const joined = queries.filter((q) => q.expr.includes('kube_pod_info'));
+    for (const q of joined) expect(q.expr.split('kube_pod_info').length - 1, q.source).toBe(q.expr.split(POD_NAMES).length - 1);
+    expect(joined.map((q) => `${q.source} ${q.refId}`)).toEqual(expect.arrayContaining([expect.stringMatching(/Current listeners A$/), expect.stringMatching(/Current listeners B$/)]));
   });
 
   it('reads every query from the datasource variable and offers job and instance', () => {
