@@ -58,6 +58,15 @@ export class ProcFs {
     return new Proc(this, pid);
   }
 
+  /**
+   * One thread of a process (/proc/PID/task/TID/): the same methods, answered for that thread, whose
+   * descriptor table and network namespace may differ from the leader's (clone without CLONE_FILES,
+   * unshare(CLONE_FILES), setns/unshare(CLONE_NEWNET)).
+   */
+  task(pid: number, tid: number): Proc<number> {
+    return new Proc(this, pid, tid);
+  }
+
   /** The process reading the procfs (as that procfs sees it). */
   self(): Proc<'self'> {
     return new Proc(this, 'self');
@@ -78,10 +87,30 @@ export class ProcFs {
 }
 
 export class Proc<P extends number | 'self' = number | 'self'> {
-  constructor(private readonly fs: ProcFs, readonly pid: P) {}
+  /** @param tid a thread of `pid` (its task folder), or null for the process itself. */
+  constructor(private readonly fs: ProcFs, readonly pid: P, readonly tid: number | null = null) {}
 
   private path(...parts: (string | number)[]): string {
-    return this.fs.reader.procPath(this.pid, ...parts);
+    return this.tid === null ? this.fs.reader.procPath(this.pid, ...parts) : this.fs.reader.procPath(this.pid, 'task', this.tid, ...parts);
+  }
+
+  /** The handle of the process itself (its thread-group leader's folder). */
+  leader(): Proc<P> {
+    return this.tid === null ? this : new Proc(this.fs, this.pid);
+  }
+
+  /** A thread of this process (see ProcFs.task). */
+  task(tid: number): Proc<number> {
+    return new Proc(this.fs, Number(this.pid), tid);
+  }
+
+  /** The thread ids of the process (/proc/PID/task), ascending. */
+  taskIds(): number[] {
+    return this.fs.reader
+      .listDir(this.fs.reader.procPath(this.pid, 'task'))
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .sort((a, b) => a - b);
   }
 
   stat(): ProcStat {

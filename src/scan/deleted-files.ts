@@ -6,7 +6,7 @@
 import { isUnlinked } from '../procfs/deleted-link.js';
 import type { FdTable } from '../procfs/fd-table.js';
 import { decodeProcBytes } from '../procfs/proc-text.js';
-import type { ProcFs } from '../procfs/proc.js';
+import type { Proc } from '../procfs/proc.js';
 import type { DeletedFileRecord } from './context.js';
 
 export interface DeletedFilesResult {
@@ -14,14 +14,15 @@ export interface DeletedFilesResult {
   statErrors: number;
 }
 
-export function collectDeletedFiles(procfs: ProcFs, tables: { pid: number; table?: FdTable }[]): DeletedFilesResult {
+/** @param tables each table with the handle (process or thread) its descriptors are stat'ed through. */
+export function collectDeletedFiles(tables: { pid: number; proc: Proc<number>; table?: FdTable }[]): DeletedFilesResult {
   const byKey = new Map<string, DeletedFileRecord & { holders: { pid: number; fd: number }[] }>();
   let statErrors = 0;
-  for (const { pid, table } of tables) {
+  for (const { pid, proc, table } of tables) {
     for (const c of table?.deletedCandidates ?? []) {
       let st;
       try {
-        st = procfs.proc(pid).fdStat(c.fd);
+        st = proc.fdStat(c.fd);
       } catch {
         // Closed since we read the link (or the process exited): not open, nothing to report.
         statErrors++;

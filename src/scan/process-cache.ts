@@ -15,6 +15,8 @@ export interface CacheEntry {
   fdLimit?: number | null;
   fdLimitExpiresMs: number;
   seenInScan: number;
+  /** Threads found holding a listener in a table of their own (tasks.ts): read every scan. */
+  privateTableTids?: number[];
 }
 
 export interface CachePolicy {
