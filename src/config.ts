@@ -18,6 +18,7 @@ export interface Config {
   procfs: string;
   rootfs: string;
   scanIntervalMs: number;
+  scanTimeoutMs: number;
   fdCacheMaxAgeMs: number;
   listenerPollIntervalMs: number;
   containerLabels: boolean;
@@ -65,6 +66,10 @@ export const FLAGS: Record<string, FlagSpec> = {
   'path.procfs': { default: '/proc', help: 'procfs mountpoint (the host /proc when run in a container, e.g. /host/proc).' },
   'path.rootfs': { default: '/', help: 'Root of the host filesystem, for /etc/passwd user names.' },
   'scan.interval': { default: '15s', help: 'Time between full scans of the procfs.' },
+  'scan.timeout': {
+    default: '1m',
+    help: 'Longest a scan may run: one still running then (a stat stuck on a hung FUSE or NFS mount) is abandoned, its scan worker replaced, and the file it was stuck on skipped from then on.',
+  },
   'scan.fd-cache-max-age': { default: '5m', help: 'Longest a process\'s descriptor table is reused while its fd count is unchanged (0 disables the cache).' },
   'scan.listener-poll-interval': { default: '1s', help: 'Time between polls of the socket tables for new listeners between full scans (0 disables).' },
   'no-container.labels': { boolean: true, help: 'Do not read /proc/PID/cgroup; container_id, container_runtime and pod_uid stay empty.' },
@@ -115,6 +120,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     procfs: nonEmpty('path.procfs', str('path.procfs')),
     rootfs: nonEmpty('path.rootfs', str('path.rootfs')),
     scanIntervalMs: parseDuration('scan.interval', str('scan.interval'), { min: 100 }),
+    scanTimeoutMs: parseDuration('scan.timeout', str('scan.timeout'), { min: 1000 }),
     fdCacheMaxAgeMs: parseDuration('scan.fd-cache-max-age', str('scan.fd-cache-max-age'), { min: 0 }),
     listenerPollIntervalMs: parseDuration('scan.listener-poll-interval', str('scan.listener-poll-interval'), { min: 0 }),
     containerLabels: !bool('no-container.labels'),

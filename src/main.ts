@@ -44,6 +44,7 @@ function workerConfig(cfg: Config): WorkerConfig {
     scanner: { fdMaxAgeMs: cfg.fdCacheMaxAgeMs, limitMaxAgeMs: 60_000, containers: cfg.containerLabels },
     model: { groupBy: cfg.groupBy, maxSeries: cfg.maxSeries, deletedTop: cfg.deletedTop },
     collectors: cfg.collectors,
+    scanTimeoutMs: cfg.scanTimeoutMs,
   };
 }
 

@@ -3,6 +3,7 @@
  * the link count is 0. The suffix alone proves nothing (a live file may be named "x (deleted)").
  * Files are keyed by device+inode so one file held by 50 workers is one file of one size.
  */
+import { HungTargetSkipped } from '../procfs/blocking-calls.js';
 import { isUnlinked } from '../procfs/deleted-link.js';
 import type { FdTable } from '../procfs/fd-table.js';
 import { decodeProcBytes } from '../procfs/proc-text.js';
@@ -23,9 +24,10 @@ export function collectDeletedFiles(tables: { pid: number; proc: Proc<number>; t
       let st;
       try {
         st = proc.fdStat(c.fd);
-      } catch {
-        // Closed since we read the link (or the process exited): not open, nothing to report.
-        statErrors++;
+      } catch (err) {
+        // Closed since we read the link (or the process exited): not open, nothing to report. A file
+        // that hung an earlier scan is skipped, and counted in lsof_scan_hung_targets instead.
+        if (!(err instanceof HungTargetSkipped)) statErrors++;
         continue;
       }
       if (!isUnlinked(st) || !st.isFile()) continue;

@@ -18,13 +18,13 @@ const compiled = new Map<string, string>();
  * name, comm): two copies of the suite on one host must not count each other's children in the same
  * user/process group.
  */
-export function compileFixture(name: string, prefix: string, flags: string[] = []): string {
+export function compileFixture(name: string, prefix: string, flags: string[] = [], libs: string[] = []): string {
   const done = compiled.get(name);
   if (done && fs.existsSync(done)) return done;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `lsof-${name}-`));
   fs.chmodSync(dir, 0o755); // other uids (nobody) must be able to run it
   const binary = path.join(dir, `${prefix}${Math.random().toString(36).slice(2, 10)}`);
-  execFileSync('gcc', ['-O1', '-Wall', ...flags, '-o', binary, fileURLToPath(new URL(`../fixtures/c/${name}.c`, import.meta.url))]);
+  execFileSync('gcc', ['-O1', '-Wall', ...flags, '-o', binary, fileURLToPath(new URL(`../fixtures/c/${name}.c`, import.meta.url)), ...libs]);
   compiled.set(name, binary);
   return binary;
 }
