@@ -133,6 +133,15 @@ export const EXPORTER_FAMILIES: readonly ViewFamily[] = [
     read: fromStats((s) => s.uninspectable),
   },
   {
+    family: gauge(
+      'scan_deleted_candidates_dropped',
+      'Descriptors whose link ends in " (deleted)" that the last scan did not check, over the bound of 256 per descriptor table (a process holding more).',
+      'lsof.scan.deleted_candidates.dropped',
+      '{file_descriptor}',
+    ),
+    read: fromStats((s) => s.deletedCandidatesDropped),
+  },
+  {
     family: gauge('scan_network_namespaces', 'Distinct network namespaces whose socket tables the last scan read.', 'lsof.scan.network_namespaces', '{namespace}'),
     read: fromStats((s) => s.netnsCount),
   },

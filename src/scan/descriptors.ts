@@ -6,6 +6,7 @@
 import type { FdTable } from '../procfs/fd-table.js';
 import type { Proc } from '../procfs/proc.js';
 import { classifyReadError } from '../procfs/reader.js';
+import { boundDeletedCandidates } from './deleted-candidates.js';
 import type { CacheEntry, ProcessCache } from './process-cache.js';
 import { readStat, SkipProcess, type DraftProcess } from './process-reader.js';
 import type { ScanStatsBuilder } from './scan-stats.js';
@@ -66,6 +67,7 @@ function readFreshTable(p: LiveProcess, stats: ScanStatsBuilder): FdTable | unde
     return undefined;
   }
   if (readStat(p.proc.leader()).startTime !== p.record.startTime) throw new SkipProcess('pid_reused');
+  boundDeletedCandidates(table);
   return table;
 }
 

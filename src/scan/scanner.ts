@@ -135,6 +135,7 @@ export class Scanner {
     try {
       const result = collectDeletedFiles(live.flatMap(descriptorTables));
       stats.error('deleted_stat', result.statErrors);
+      stats.s.deletedCandidatesDropped = result.droppedCandidates;
       return result.files;
     } catch {
       stats.error('phase');

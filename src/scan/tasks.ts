@@ -18,6 +18,7 @@ import type { FdTable } from '../procfs/fd-table.js';
 import type { Proc } from '../procfs/proc.js';
 import { classifyReadError } from '../procfs/reader.js';
 import type { ListenerRecord } from './context.js';
+import { boundDeletedCandidates } from './deleted-candidates.js';
 import type { LiveProcess } from './descriptors.js';
 import type { ScanStatsBuilder } from './scan-stats.js';
 
@@ -85,6 +86,7 @@ function readTaskTable(task: Proc<number>, stats: ScanStatsBuilder): FdTable | u
   try {
     const table = task.fdTable();
     stats.s.fdLinksRead += table.count;
+    boundDeletedCandidates(table);
     return table;
   } catch (err) {
     const failure = classifyReadError(err);
