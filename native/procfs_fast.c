@@ -28,6 +28,8 @@ enum kind { K_FILE, K_DEVICE, K_PIPE, K_EVENTFD, K_EVENTPOLL, K_INOTIFY, K_TIMER
 
 #define LINK_MAX_BYTES 8192
 #define DELETED_SUFFIX " (deleted)"
+/* Deleted candidates kept with their text per table: MAX_PER_PROCESS in src/scan/deleted-candidates.ts. */
+#define DELETED_TEXTS_MAX 256
 #define DELETED_SUFFIX_LEN 10
 
 /* A growable array of fixed-size items. */
@@ -198,7 +200,9 @@ static int classify(struct fd_scan *s, int32_t fd, const char *t, size_t n) {
     int deleted = n >= DELETED_SUFFIX_LEN && memcmp(t + n - DELETED_SUFFIX_LEN, DELETED_SUFFIX, DELETED_SUFFIX_LEN) == 0;
     size_t plen = deleted ? n - DELETED_SUFFIX_LEN : n;
     s->kinds[is_device_path(t, plen) ? K_DEVICE : K_FILE]++;
-    return deleted ? texts_push(&s->deleted, fd, t, plen) : 0;
+    /* Past DELETED_TEXTS_MAX the fd is kept without its text: src/scan/deleted-candidates.ts drops
+       and counts those (a hostile table must not make us copy 20,000 long paths). */
+    return deleted ? texts_push(&s->deleted, fd, t, s->deleted.fds.len < DELETED_TEXTS_MAX ? plen : 0) : 0;
   }
   if (starts(t, n, "socket:[")) {
     double inode = socket_inode(t, n);

@@ -18,6 +18,7 @@ export interface Config {
   procfs: string;
   rootfs: string;
   scanIntervalMs: number;
+  scanTimeoutMs: number;
   fdCacheMaxAgeMs: number;
   listenerPollIntervalMs: number;
   /** Least time between the end of a full scan and a full scan a poll starts early. */
@@ -94,6 +95,10 @@ export const FLAGS: Record<string, FlagSpec> = {
   'path.procfs': { default: '/proc', help: 'procfs mountpoint (the host /proc when run in a container, e.g. /host/proc).' },
   'path.rootfs': { default: '/', help: 'Root of the host filesystem, for /etc/passwd user names.' },
   'scan.interval': { default: '15s', help: 'Time between full scans of the procfs.' },
+  'scan.timeout': {
+    default: '1m',
+    help: 'Longest a scan may run: one still running then (a stat stuck on a hung FUSE or NFS mount) is abandoned, its scan worker replaced, and the file it was stuck on skipped from then on.',
+  },
   'scan.fd-cache-max-age': { default: '5m', help: 'Longest a process\'s descriptor table is reused while its fd count is unchanged (0 disables the cache).' },
   'scan.listener-poll-interval': { default: '1s', help: 'Time between polls of the socket tables for new listeners between full scans (0 disables).' },
   'scan.min-interval': { default: '', help: 'Least time from the end of a full scan to a full scan started early by a poll that saw a new listener, so that opening listeners in a loop cannot keep the exporter scanning (default: a fifth of --scan.interval, at least 1s).' },
@@ -167,6 +172,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     procfs: nonEmpty('path.procfs', str('path.procfs')),
     rootfs: nonEmpty('path.rootfs', str('path.rootfs')),
     scanIntervalMs: parseDuration('scan.interval', str('scan.interval'), { min: 100 }),
+    scanTimeoutMs: parseDuration('scan.timeout', str('scan.timeout'), { min: 1000 }),
     fdCacheMaxAgeMs: parseDuration('scan.fd-cache-max-age', str('scan.fd-cache-max-age'), { min: 0 }),
     listenerPollIntervalMs: parseDuration('scan.listener-poll-interval', str('scan.listener-poll-interval'), { min: 0 }),
     scanMinIntervalMs: scanMinInterval(str('scan.min-interval'), str('scan.interval')),

@@ -51,6 +51,7 @@ function workerConfig(cfg: Config): WorkerConfig {
     model: { groupBy: cfg.groupBy, maxSeries: cfg.maxSeries, deletedTop: cfg.deletedTop, watchedRemotePorts: cfg.watchedRemotePorts },
     collectors: cfg.collectors,
     ...(cfg.ui.enable && { ui: { maxRows: UI_MAX_ROWS } }),
+    scanTimeoutMs: cfg.scanTimeoutMs,
   };
 }
 

@@ -72,6 +72,24 @@ export const EXPORTER_FAMILIES = [
       { labels: { result: 'failure' }, value: v.scansFailed },
     ],
   },
+  {
+    family: family('scans_abandoned_total', {
+      type: 'counter',
+      help: 'Scans abandoned at the --scan.timeout deadline (stuck in a call that did not return, such as a stat on a hung FUSE or NFS mount); the scan worker was replaced.',
+      otelName: 'lsof.scan.abandoned',
+      unit: '{scan}',
+    }),
+    read: (v) => [{ labels: {}, value: v.scansAbandoned }],
+  },
+  {
+    family: gauge(
+      'scan_hung_targets',
+      'Open files (process descriptor, exe or cwd) an earlier scan hung on, which the scans since skip until their process exits.',
+      'lsof.scan.hung_targets',
+      '{file}',
+    ),
+    read: (v) => [{ labels: {}, value: v.hungTargets }],
+  },
   { family: gauge('scan_processes', 'Processes included in the last scan.', 'lsof.scan.processes', '{process}'), read: fromStats((s) => s.processesScanned) },
   { family: gauge('scan_fds', 'Open descriptors counted in the last scan.', 'lsof.scan.file_descriptors', '{file_descriptor}'), read: fromStats((s) => s.fdsScanned) },
   {
@@ -113,6 +131,15 @@ export const EXPORTER_FAMILIES = [
       '{process}',
     ),
     read: fromStats((s) => s.uninspectable),
+  },
+  {
+    family: gauge(
+      'scan_deleted_candidates_dropped',
+      'Descriptors whose link ends in " (deleted)" that the last scan did not check, over the bound of 256 per descriptor table (a process holding more).',
+      'lsof.scan.deleted_candidates.dropped',
+      '{file_descriptor}',
+    ),
+    read: fromStats((s) => s.deletedCandidatesDropped),
   },
   {
     family: gauge('scan_network_namespaces', 'Distinct network namespaces whose socket tables the last scan read.', 'lsof.scan.network_namespaces', '{namespace}'),

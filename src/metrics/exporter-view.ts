@@ -12,6 +12,10 @@ export interface ExporterView {
   model: Model | null;
   scansSucceeded: number;
   scansFailed: number;
+  /** Scans abandoned at --scan.timeout (their worker replaced). */
+  scansAbandoned: number;
+  /** Files a scan hung on, skipped by the scans since. */
+  hungTargets: number;
   lastSuccessMs: number | null;
   /** Listener polls between full scans (the fast new-listener path). */
   listenerPolls: number;
@@ -24,6 +28,8 @@ export const EMPTY_VIEW: ExporterView = Object.freeze({
   model: null,
   scansSucceeded: 0,
   scansFailed: 0,
+  scansAbandoned: 0,
+  hungTargets: 0,
   lastSuccessMs: null,
   listenerPolls: 0,
   ui: null,

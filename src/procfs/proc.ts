@@ -5,6 +5,7 @@
  * error of the read (classify it with classifyReadError); "unknown" answers are null.
  */
 import type { BigIntStats } from 'node:fs';
+import { CWD_TARGET, EXE_TARGET, UNGUARDED, type BlockingCalls } from './blocking-calls.js';
 import { isUnlinked, splitDeletedSuffix } from './deleted-link.js';
 import { createFdTableReader, type FdTable, type FdTableReader } from './fd-table.js';
 import { parseOpenFilesSoftLimit } from './limits.js';
@@ -31,14 +32,18 @@ export interface ProcFsOptions {
   native?: boolean;
   /** Replaces the descriptor-table reader (tests that inject faults into it). */
   fdTables?: FdTableReader;
+  /** Watches the calls that may hang on another filesystem (the scan worker's deadline). */
+  blockingCalls?: BlockingCalls;
 }
 
 export class ProcFs {
   /** The descriptor-table reader, native or TypeScript, chosen once here. */
   readonly fdTables: FdTableReader;
+  readonly blockingCalls: BlockingCalls;
 
   constructor(readonly reader: ProcReader, options: ProcFsOptions = {}) {
     this.fdTables = options.fdTables ?? createFdTableReader(reader, options.native ?? true);
+    this.blockingCalls = options.blockingCalls ?? UNGUARDED;
   }
 
   /** A handle on the procfs at `procRoot`, with the host's /etc under `rootfs`. */
@@ -57,6 +62,15 @@ export class ProcFs {
 
   proc(pid: number): Proc<number> {
     return new Proc(this, pid);
+  }
+
+  /**
+   * One thread of a process (/proc/PID/task/TID/): the same methods, answered for that thread, whose
+   * descriptor table and network namespace may differ from the leader's (clone without CLONE_FILES,
+   * unshare(CLONE_FILES), setns/unshare(CLONE_NEWNET)).
+   */
+  task(pid: number, tid: number): Proc<number> {
+    return new Proc(this, pid, tid);
   }
 
   /** The process reading the procfs (as that procfs sees it). */
@@ -79,10 +93,30 @@ export class ProcFs {
 }
 
 export class Proc<P extends number | 'self' = number | 'self'> {
-  constructor(private readonly fs: ProcFs, readonly pid: P) {}
+  /** @param tid a thread of `pid` (its task folder), or null for the process itself. */
+  constructor(private readonly fs: ProcFs, readonly pid: P, readonly tid: number | null = null) {}
 
   private path(...parts: (string | number)[]): string {
-    return this.fs.reader.procPath(this.pid, ...parts);
+    return this.tid === null ? this.fs.reader.procPath(this.pid, ...parts) : this.fs.reader.procPath(this.pid, 'task', this.tid, ...parts);
+  }
+
+  /** The handle of the process itself (its thread-group leader's folder). */
+  leader(): Proc<P> {
+    return this.tid === null ? this : new Proc(this.fs, this.pid);
+  }
+
+  /** A thread of this process (see ProcFs.task). */
+  task(tid: number): Proc<number> {
+    return new Proc(this.fs, Number(this.pid), tid);
+  }
+
+  /** The thread ids of the process (/proc/PID/task), ascending. */
+  taskIds(): number[] {
+    return this.fs.reader
+      .listDir(this.fs.reader.procPath(this.pid, 'task'))
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .sort((a, b) => a - b);
   }
 
   stat(): ProcStat {
@@ -100,15 +134,15 @@ export class Proc<P extends number | 'self' = number | 'self'> {
 
   /** /proc/PID/exe; null when unreadable (no ptrace access, a kernel thread, gone). */
   exe(): FileLink | null {
-    return this.fileLink('exe');
+    return this.fileLink('exe', EXE_TARGET);
   }
 
   /** /proc/PID/cwd; null when unreadable. */
   cwd(): FileLink | null {
-    return this.fileLink('cwd');
+    return this.fileLink('cwd', CWD_TARGET);
   }
 
-  private fileLink(name: string): FileLink | null {
+  private fileLink(name: string, target: number): FileLink | null {
     let raw: string;
     try {
       raw = this.fs.reader.readLinkRaw(this.path(name));
@@ -117,12 +151,12 @@ export class Proc<P extends number | 'self' = number | 'self'> {
     }
     const { path, suffixed } = splitDeletedSuffix(raw);
     const decoded = decodeProcBytes(Buffer.from(path, 'latin1'));
-    return { path: decoded, deleted: suffixed && this.linkUnlinked(name) };
+    return { path: decoded, deleted: suffixed && this.linkUnlinked(name, target) };
   }
 
-  private linkUnlinked(name: string): boolean {
+  private linkUnlinked(name: string, target: number): boolean {
     try {
-      return isUnlinked(this.fs.reader.stat(this.path(name)));
+      return isUnlinked(this.statThrough(target, name));
     } catch {
       return false;
     }
@@ -165,9 +199,15 @@ export class Proc<P extends number | 'self' = number | 'self'> {
     }
   }
 
-  /** stat(2) through /proc/PID/fd/N: the open file itself. */
+  /** stat(2) through /proc/PID/fd/N: the open file itself (throws HungTargetSkipped for a known hang). */
   fdStat(fd: number): BigIntStats {
-    return this.fs.reader.stat(this.path('fd', fd));
+    return this.statThrough(fd, 'fd', fd);
+  }
+
+  /** A stat that leaves procfs for the file's own filesystem, which may never answer. */
+  private statThrough(target: number, ...parts: (string | number)[]): BigIntStats {
+    const file = this.path(...parts);
+    return this.fs.blockingCalls.around({ pid: Number(this.pid), tid: this.tid, fd: target }, () => this.fs.reader.stat(file));
   }
 
   /** SOCKET_PROTOCOL per socket descriptor, or null where only the tables can tell (no fast path). */

@@ -6,13 +6,20 @@
 import type { FdTable } from '../procfs/fd-table.js';
 import type { Proc } from '../procfs/proc.js';
 import { classifyReadError } from '../procfs/reader.js';
+import { boundDeletedCandidates } from './deleted-candidates.js';
 import type { CacheEntry, ProcessCache } from './process-cache.js';
 import { readStat, SkipProcess, type DraftProcess } from './process-reader.js';
 import type { ScanStatsBuilder } from './scan-stats.js';
+import { readDivergentTasks, type DivergentTask } from './tasks.js';
 
 /** A process that survived the processes phase, with what the later phases need. */
 export interface LiveProcess {
+  /** The process's folder, or a live thread's when the leader is a zombie (tasks.ts). */
   proc: Proc<number>;
+  /** Threads (status), null when unknown: only a multi-threaded process has threads to look at. */
+  threads?: number | null;
+  /** Threads whose descriptor table or network namespace differs from `proc`'s (tasks.ts). */
+  tasks?: DivergentTask[];
   record: DraftProcess;
   cache: CacheEntry;
   fdTable?: FdTable;
@@ -60,15 +67,20 @@ function readFreshTable(p: LiveProcess, stats: ScanStatsBuilder): FdTable | unde
     else stats.error('fd_read');
     return undefined;
   }
-  if (readStat(p.proc).startTime !== p.record.startTime) throw new SkipProcess('pid_reused');
+  if (readStat(p.proc.leader()).startTime !== p.record.startTime) throw new SkipProcess('pid_reused');
+  boundDeletedCandidates(table);
   return table;
 }
 
-/** Every process's table; a process that exited or was replaced meanwhile leaves `live`, counted. */
+/**
+ * Every process's table, and its threads' where they differ (tasks.ts); a process that exited or was
+ * replaced meanwhile leaves `live`, counted.
+ */
 export function readAllDescriptors(live: LiveProcess[], cache: ProcessCache, stats: ScanStatsBuilder, nowMs: number): void {
   for (let i = 0; i < live.length; i++) {
     try {
       readProcessFds(live[i]!, cache, stats, nowMs);
+      readDivergentTasks(live[i]!, stats);
     } catch (err) {
       if (!(err instanceof SkipProcess)) throw err;
       stats.skip(err.reason);

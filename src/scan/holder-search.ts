@@ -7,7 +7,9 @@
  *     listening while it was being read);
  *  3. the cached tables of processes in the socket's namespace running as its uid (where the
  *     owner must be): a process that closed one fd and listened keeps its count, so its cached
- *     table hides the listener.
+ *     table hides the listener;
+ *  4. the tables of the threads of multi-threaded processes running as its uid: a thread with a
+ *     private table whose count matches its process's (see tasks.ts).
  * Without steps 1 and 2, a host with steady process churn sent every scan to step 3 and re-read
  * every cached table of the busiest uid, scan after scan.
  */
@@ -16,6 +18,7 @@ import { readProcessFds, type LiveProcess } from './descriptors.js';
 import type { ProcessCache } from './process-cache.js';
 import type { ScanStatsBuilder } from './scan-stats.js';
 import { stillHolderless } from './joins.js';
+import { findHiddenTaskHolders } from './tasks.js';
 
 export interface HolderSearchScan {
   live: LiveProcess[];
@@ -42,7 +45,12 @@ export class HolderSearch {
     let orphans = holderless.filter((l) => !this.tried.has(l.inode));
     this.tried = new Set(holderless.map((l) => l.inode));
     if (orphans.length === 0) return false;
-    const steps = [() => this.addNewcomers(scan), () => this.rereadMoved(scan), () => this.rereadSuspects(scan, orphans)];
+    const steps = [
+      () => this.addNewcomers(scan),
+      () => this.rereadMoved(scan),
+      () => this.rereadSuspects(scan, orphans),
+      () => findHiddenTaskHolders(scan.live, orphans, scan.stats),
+    ];
     let changed = false;
     for (const step of steps) {
       if (!step()) continue;

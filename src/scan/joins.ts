@@ -5,18 +5,19 @@
 import { SOCKET_PROTOCOL } from '../procfs/native.js';
 import type { ListenerRecord } from './context.js';
 import type { LiveProcess } from './descriptors.js';
-import type { SocketIndex } from './socket-index.js';
-
-const NO_SOCKETS = new Float64Array(0);
+import type { NetnsMember, SocketIndex } from './socket-index.js';
+import { tablesOf } from './tasks.js';
 
 /** Listening TCP/UDP sockets with the pids holding a descriptor on each. */
 export function findListeners(live: readonly LiveProcess[], index: SocketIndex): ListenerRecord[] {
   const holders = new Map<number, number[]>();
   for (const { socket } of index.listening) holders.set(socket.inode, []);
   for (const p of live) {
-    for (const inode of p.fdTable?.socketInodes ?? NO_SOCKETS) {
-      const h = holders.get(inode);
-      if (h && h[h.length - 1] !== p.record.pid) h.push(p.record.pid);
+    for (const table of tablesOf(p)) {
+      for (const inode of table.socketInodes) {
+        const h = holders.get(inode);
+        if (h && h[h.length - 1] !== p.record.pid) h.push(p.record.pid);
+      }
     }
   }
   return index.listening.map(({ socket, netns }) => ({
@@ -34,32 +35,40 @@ export function findListeners(live: readonly LiveProcess[], index: SocketIndex):
 /** The orphans no table of `live` holds. */
 export function stillHolderless(live: readonly LiveProcess[], orphans: ListenerRecord[]): ListenerRecord[] {
   const open = new Set(orphans.map((o) => o.inode));
-  for (const p of live) for (const inode of p.fdTable?.socketInodes ?? NO_SOCKETS) open.delete(inode);
+  for (const p of live) for (const table of tablesOf(p)) for (const inode of table.socketInodes) open.delete(inode);
   return orphans.filter((o) => open.has(o.inode));
 }
 
 /** Each process's descriptor counts by type, sockets typed by the index or their protocol. */
 export function typeSockets(live: readonly LiveProcess[], index: SocketIndex): void {
   for (const p of live) {
-    const table = p.fdTable;
-    if (!table) continue;
     const types = p.record.fdTypes;
-    Object.assign(types, table.nonSocket);
-    const { socketInodes, socketProtocols } = table;
-    for (let i = 0; i < socketInodes.length; i++) {
-      const s = index.byInode.get(socketInodes[i]!);
-      types[s ? (`socket_${s.kind}` as const) : socketProtocols[i] === SOCKET_PROTOCOL.unix ? 'socket_unix' : 'socket_other']++;
+    for (const k of Object.keys(types) as (keyof typeof types)[]) types[k] = 0;
+    for (const table of tablesOf(p)) {
+      for (const [k, n] of Object.entries(table.nonSocket) as [keyof typeof types, number][]) types[k] += n;
+      const { socketInodes, socketProtocols } = table;
+      for (let i = 0; i < socketInodes.length; i++) {
+        const s = index.byInode.get(socketInodes[i]!);
+        types[s ? (`socket_${s.kind}` as const) : socketProtocols[i] === SOCKET_PROTOCOL.unix ? 'socket_unix' : 'socket_other']++;
+      }
     }
   }
 }
 
-/** netns -> member pids, so each namespace's tables are read once. */
-export function namespaceMembers(live: readonly LiveProcess[]): Map<string, number[]> {
-  const m = new Map<string, number[]>();
+/**
+ * netns -> members (pids, or the handle of a thread in a namespace of its own), so each namespace's
+ * tables are read once.
+ */
+export function namespaceMembers(live: readonly LiveProcess[]): Map<string, NetnsMember[]> {
+  const m = new Map<string, NetnsMember[]>();
+  const add = (netns: string, member: NetnsMember) => {
+    const list = m.get(netns);
+    if (list) list.push(member);
+    else m.set(netns, [member]);
+  };
   for (const p of live) {
-    const list = m.get(p.record.netns);
-    if (list) list.push(p.record.pid);
-    else m.set(p.record.netns, [p.record.pid]);
+    add(p.record.netns, p.proc.tid === null ? p.record.pid : p.proc);
+    for (const t of p.tasks ?? []) if (t.netns !== null) add(t.netns, t.proc);
   }
   return m;
 }

@@ -7,6 +7,7 @@
  *  - the open-files limit is re-read after limitMaxAgeMs (prlimit(1) can change it).
  */
 import type { FdTable } from '../procfs/fd-table.js';
+import type { TaskDifference } from './tasks.js';
 
 export interface CacheEntry {
   startTime: number;
@@ -15,6 +16,10 @@ export interface CacheEntry {
   fdLimit?: number | null;
   fdLimitExpiresMs: number;
   seenInScan: number;
+  /** Threads found holding a listener in a table of their own (tasks.ts): read every scan. */
+  privateTableTids?: number[];
+  /** The threads that differed from the process when its table was last read (tasks.ts). */
+  taskCheck?: TaskDifference[];
 }
 
 export interface CachePolicy {

@@ -12,6 +12,7 @@ import { NO_CONTAINER, readContainerInfo } from './container-info.js';
 import type { ContainerInfo, ProcessRecord } from './context.js';
 import type { CacheEntry, ProcessCache } from './process-cache.js';
 import type { SkipReason } from './scan-stats.js';
+import { liveThreadOf } from './tasks.js';
 import type { UserNames } from './user-names.js';
 
 export class SkipProcess extends Error {
@@ -53,13 +54,21 @@ export function readStat(proc: Proc): ProcStat {
   }
 }
 
-/** @param proc the handle of a listed pid (its pid, not stat's, names the record). */
-export function readProcess(proc: Proc<number>, deps: ProcessReaderDeps, scanNo: number, nowMs: number): { record: DraftProcess; cache: CacheEntry } {
-  const stat = readStat(proc);
-  if (stat.state === 'Z' || stat.state === 'X') throw new SkipProcess('zombie');
+export interface ReadProcess {
+  /** `leader`, or a live thread of it when the leader is a zombie (its fd, ns and exe are gone). */
+  proc: Proc<number>;
+  record: DraftProcess;
+  cache: CacheEntry;
+  threads: number | null;
+}
+
+/** @param leader the handle of a listed pid (its pid, not stat's, names the record). */
+export function readProcess(leader: Proc<number>, deps: ProcessReaderDeps, scanNo: number, nowMs: number): ReadProcess {
+  const stat = readStat(leader);
   if (isKernelThread(stat)) throw new SkipProcess('kernel_thread');
-  const status = proc.status();
-  const cache = deps.cache.entry(proc.pid, stat.startTime, scanNo);
+  const status = leader.status();
+  const proc = stat.state === 'Z' || stat.state === 'X' ? liveThreadOrSkip(leader, status.threads) : leader;
+  const cache = deps.cache.entry(leader.pid, stat.startTime, scanNo);
   const exe = proc.exe();
   const record: DraftProcess = {
     pid: proc.pid,
@@ -76,7 +85,17 @@ export function readProcess(proc: Proc<number>, deps: ProcessReaderDeps, scanNo:
     netns: proc.netns() ?? '',
     container: deps.containers ? readContainer(proc) : NO_CONTAINER,
   };
-  return { record, cache };
+  return { proc, record, cache, threads: status.threads };
+}
+
+/**
+ * A zombie leader whose other threads run (pthread_exit in main) is a live process: read it through
+ * one of those threads. Only a leader with no live thread is a zombie.
+ */
+function liveThreadOrSkip(leader: Proc<number>, threads: number | null): Proc<number> {
+  const live = threads !== null && threads > 1 ? liveThreadOf(leader) : null;
+  if (!live) throw new SkipProcess('zombie');
+  return live;
 }
 
 /** The open-files limit, from the cache while it is fresh (prlimit(1) can change it). */

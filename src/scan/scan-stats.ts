@@ -30,6 +30,8 @@ export interface ScanStats {
   /** Non-fatal read or parse errors by where they happened. */
   readonly errors: Readonly<Record<ErrorSource, number>>;
   readonly netnsCount: number;
+  /** " (deleted)" candidates left out over the per-process bound (deleted-candidates.ts). */
+  readonly deletedCandidatesDropped: number;
   /** Descriptors were read by the native addon (src/procfs/native.ts), not the TypeScript loop. */
   readonly nativeFastPath: boolean;
 }
@@ -59,6 +61,7 @@ export class ScanStatsBuilder {
       uninspectable: 0,
       errors: zeros(ERROR_SOURCES),
       netnsCount: 0,
+      deletedCandidatesDropped: 0,
       nativeFastPath,
     };
   }

@@ -26,6 +26,7 @@ import { ScanStatsBuilder } from './scan-stats.js';
 import { buildSocketIndex, type SocketIndex } from './socket-index.js';
 import { UnixSocketClassifier } from './unix-sockets.js';
 import { UserNames } from './user-names.js';
+import { descriptorTables } from './tasks.js';
 
 export interface ScannerOptions extends CachePolicy {
   /** Read /proc/PID/cgroup for container labels. */
@@ -91,7 +92,7 @@ export class Scanner {
     for (const pid of pids) {
       const proc = this.procfs.proc(pid);
       try {
-        live.push({ proc, ...readProcess(proc, this.deps, scanNo, nowMs) });
+        live.push(readProcess(proc, this.deps, scanNo, nowMs));
       } catch (err) {
         stats.skip(skipReasonOf(err));
       }
@@ -125,6 +126,7 @@ export class Scanner {
 
   private classifyUnixSockets(live: LiveProcess[], index: SocketIndex, stats: ScanStatsBuilder): void {
     const fresh = live.filter((p) => p.fdTable && !p.fromCache).map((p) => ({ pid: p.record.pid, netns: p.record.netns, table: p.fdTable! }));
+    for (const p of live) for (const t of p.tasks ?? []) if (t.table) fresh.push({ pid: p.record.pid, netns: t.netns ?? p.record.netns, table: t.table });
     const isIp = (inode: number) => index.byInode.has(inode);
     index.errors += this.unixSockets.classify(this.procfs, fresh, isIp, namespaceMembers(live), index.secondsByNetns);
     typeSockets(live, index);
@@ -135,8 +137,9 @@ export class Scanner {
   /** A failure here costs the deleted files only: the families that need them say so. */
   private readDeletedFiles(live: LiveProcess[], stats: ScanStatsBuilder): DeletedFileRecord[] | null {
     try {
-      const result = collectDeletedFiles(this.procfs, live.map((p) => ({ pid: p.record.pid, table: p.fdTable })));
+      const result = collectDeletedFiles(live.flatMap(descriptorTables));
       stats.error('deleted_stat', result.statErrors);
+      stats.s.deletedCandidatesDropped = result.droppedCandidates;
       return result.files;
     } catch {
       stats.error('phase');

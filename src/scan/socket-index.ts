@@ -4,7 +4,14 @@
  * Each namespace's tables are read once, through one of its member processes' /proc/PID/net/.
  */
 import { isListening, parseNetIpSockets, type IpFamily, type IpProtocol, type IpSocket } from '../procfs/net-ip-socket.js';
-import type { NetIpTable, ProcFs } from '../procfs/proc.js';
+import type { NetIpTable, Proc, ProcFs } from '../procfs/proc.js';
+
+/** A way into a namespace's tables: a pid, or a thread (in a namespace its process is not in). */
+export type NetnsMember = number | Proc<number>;
+
+export function memberProc(procfs: ProcFs, member: NetnsMember): Proc<number> {
+  return typeof member === 'number' ? procfs.proc(member) : member;
+}
 
 export interface IndexedSocket {
   kind: IpProtocol;
@@ -29,9 +36,9 @@ export interface SocketIndex {
 
 /**
  * The TCP and UDP tables (unix sockets are classified separately, see unix-sockets.ts).
- * @param namespaces netns id -> pids living in it (the first readable one is used).
+ * @param namespaces netns id -> members living in it (the first readable one is used).
  */
-export function buildSocketIndex(procfs: ProcFs, namespaces: Map<string, number[]>): SocketIndex {
+export function buildSocketIndex(procfs: ProcFs, namespaces: ReadonlyMap<string, readonly NetnsMember[]>): SocketIndex {
   const index: SocketIndex = { byInode: new Map(), listening: [], errors: 0, secondsByNetns: {} };
   // netns "" holds processes we could not place in any namespace (see hidden-netns.ts): its table is
   // read last, so a socket already known under a named namespace keeps that name (inodes are unique
@@ -45,10 +52,10 @@ export function buildSocketIndex(procfs: ProcFs, namespaces: Map<string, number[
   return index;
 }
 
-function readNamespace(procfs: ProcFs, netns: string, pids: number[], index: SocketIndex): boolean {
-  for (const pid of pids) {
+function readNamespace(procfs: ProcFs, netns: string, members: readonly NetnsMember[], index: SocketIndex): boolean {
+  for (const member of members) {
     try {
-      const proc = procfs.proc(pid);
+      const proc = memberProc(procfs, member);
       const tables = IP_TABLES.map((t) => ({ t, text: readOptional(() => proc.netIpTable(t.file), t.file) }));
       for (const { t, text } of tables) addIpSockets(index, parseNetIpSockets(text, t.protocol, t.family), t.protocol, netns);
       return true;

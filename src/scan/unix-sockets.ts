@@ -14,6 +14,7 @@
 import { SOCKET_PROTOCOL } from '../procfs/native.js';
 import type { FdTable } from '../procfs/fd-table.js';
 import type { ProcFs } from '../procfs/proc.js';
+import { memberProc, type NetnsMember } from './socket-index.js';
 
 /** A table read this scan, in the namespace it was read in. */
 export interface FreshTable {
@@ -33,7 +34,7 @@ export class UnixSocketClassifier {
 
   /**
    * Fill socketProtocols of the fresh tables' sockets that `isIp` does not claim.
-   * @param membersByNetns pids per namespace, to read a namespace's table through a live member.
+   * @param membersByNetns members (pids, threads) per namespace, to read a namespace's table through a live member.
    * @param secondsByNetns time spent reading tables per namespace, added to.
    * @returns namespaces whose table could not be read.
    */
@@ -41,7 +42,7 @@ export class UnixSocketClassifier {
     procfs: ProcFs,
     fresh: FreshTable[],
     isIp: (inode: number) => boolean,
-    membersByNetns: Map<string, number[]>,
+    membersByNetns: ReadonlyMap<string, readonly NetnsMember[]>,
     secondsByNetns: Record<string, number>,
   ): number {
     let pending = withUnknownSockets(fresh, isIp);
@@ -58,7 +59,7 @@ export class UnixSocketClassifier {
    * Each involved namespace's table, sorted, and a binary search per unknown socket: a cold scan
    * classifies 150k sockets against 150k lines without two 150k-entry hash sets.
    */
-  private readTables(procfs: ProcFs, pending: Pending[], membersByNetns: Map<string, number[]>, secondsByNetns: Record<string, number>): number {
+  private readTables(procfs: ProcFs, pending: Pending[], membersByNetns: ReadonlyMap<string, readonly NetnsMember[]>, secondsByNetns: Record<string, number>): number {
     const unreadable = new Set<string>();
     let lines = 0;
     for (const netns of new Set(pending.map((p) => p.netns))) {
@@ -121,10 +122,10 @@ function askEachSocket(procfs: ProcFs, pending: Pending[]): void {
  * The namespace's /proc/net/unix through the first member whose net folder opens (a member may exit
  * or hide its net folder: the next one is tried).
  */
-function readFirst(procfs: ProcFs, pids: number[]): Float64Array | undefined {
-  for (const pid of pids) {
+function readFirst(procfs: ProcFs, members: readonly NetnsMember[]): Float64Array | undefined {
+  for (const member of members) {
     try {
-      return procfs.proc(pid).netUnixInodes();
+      return memberProc(procfs, member).netUnixInodes();
     } catch {
       // exited, or hides its net folder: try the next member
     }

@@ -16,6 +16,7 @@ import { needsDeletedFiles, signalsNamed } from '../signals/index.js';
 import type { Signal } from '../signals/signal.js';
 import type { WorkerConfig, WorkerMessage } from './messages.js';
 import { buildUiSnapshot } from '../api/ui-snapshot.js';
+import { ScanProgress, Tripwire } from './scan-progress.js';
 
 export class ScanLoop {
   private readonly procfs: ProcFs;
@@ -28,9 +29,13 @@ export class ScanLoop {
   private lastScanEndMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly progress: ScanProgress;
+  private readonly tripwire: Tripwire;
 
   constructor(private readonly cfg: WorkerConfig, private readonly emit: (m: WorkerMessage) => void) {
-    this.procfs = ProcFs.at(cfg.procfs, cfg.rootfs);
+    this.progress = new ScanProgress(cfg.progress);
+    this.tripwire = new Tripwire(this.progress, cfg.hungTargets ?? []);
+    this.procfs = ProcFs.at(cfg.procfs, cfg.rootfs, { blockingCalls: this.tripwire });
     this.signals = signalsNamed(cfg.collectors);
     this.scanner = new Scanner(this.procfs, { ...cfg.scanner, deletedFiles: needsDeletedFiles(this.signals) });
     this.listenerSource = new ListenerSource(this.procfs.reader, { native: this.procfs.fdTables.native });
@@ -50,15 +55,26 @@ export class ScanLoop {
     const context = this.scanner.scan();
     const model = buildModel(context, this.signals, this.cfg.model);
     this.remember(context);
+    this.tripwire.prune(new Set(context.processes.map((p) => p.pid)));
     return { context, model };
+  }
+
+  /** Runs `work` with the worker marked busy, so the main thread can hold it to --scan.timeout. */
+  private busy<T>(work: () => T): T {
+    this.progress.setBusy(Date.now());
+    try {
+      return work();
+    } finally {
+      this.progress.setBusy(null);
+    }
   }
 
   private fullScan(): void {
     if (this.stopped) return;
     try {
-      const { context, model } = this.scanOnce();
+      const { context, model } = this.busy(() => this.scanOnce());
       const ui = this.cfg.ui ? buildUiSnapshot(context, context.hostNetns, this.cfg.ui) : undefined;
-      this.emit({ type: 'snapshot', stats: context.stats, listeners: context.listeners.length, model, ...(ui && { ui }) });
+      this.emit({ type: 'snapshot', stats: context.stats, listeners: context.listeners.length, model, hungTargets: this.tripwire.hungTargets(), ...(ui && { ui }) });
     } catch (err) {
       this.emit({ type: 'scan-failed', message: (err as Error).message });
     }
@@ -79,7 +95,7 @@ export class ScanLoop {
     if (this.stopped) return;
     let fresh = 0;
     try {
-      const poll = this.listenerSource.poll(this.namespaces);
+      const poll = this.busy(() => this.listenerSource.poll(this.namespaces));
       fresh = poll.listening.filter(({ socket }) => !this.known.has(socket.inode)).length;
     } catch {
       fresh = 0; // a failed poll changes nothing; the next full scan reports errors

@@ -11,18 +11,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SOURCE = fileURLToPath(new URL('../fixtures/c/fdholder.c', import.meta.url));
-let compiled: string | undefined;
+const compiled = new Map<string, string>();
+
+/**
+ * A C fixture of test/fixtures/c compiled once per run, under a unique name (and so a unique process
+ * name, comm): two copies of the suite on one host must not count each other's children in the same
+ * user/process group.
+ */
+export function compileFixture(name: string, prefix: string, flags: string[] = [], libs: string[] = []): string {
+  const done = compiled.get(name);
+  if (done && fs.existsSync(done)) return done;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `lsof-${name}-`));
+  fs.chmodSync(dir, 0o755); // other uids (nobody) must be able to run it
+  const binary = path.join(dir, `${prefix}${Math.random().toString(36).slice(2, 10)}`);
+  execFileSync('gcc', ['-O1', '-Wall', ...flags, '-o', binary, fileURLToPath(new URL(`../fixtures/c/${name}.c`, import.meta.url)), ...libs]);
+  compiled.set(name, binary);
+  return binary;
+}
 
 export function fdholderBinary(): string {
-  if (compiled && fs.existsSync(compiled)) return compiled;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-fdholder-'));
-  fs.chmodSync(dir, 0o755); // other uids (nobody) must be able to run it
-  // A unique name (and so a unique process name, comm) per test run: two copies of the suite on one
-  // host must not count each other's children in the same user/process group.
-  compiled = path.join(dir, `fdh${Math.random().toString(36).slice(2, 10)}`);
-  execFileSync('gcc', ['-O1', '-Wall', '-o', compiled, SOURCE]);
-  return compiled;
+  return compileFixture('fdholder', 'fdh');
 }
 
 /**

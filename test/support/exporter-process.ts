@@ -47,6 +47,9 @@ export function mainJsForAnyUid(): string {
   return (mainJsForOtherUids = path.join(root, path.relative(repo, MAIN_JS)));
 }
 
+/** The node flags of deploy/systemd, deploy/docker and scripts/start (README "Cost"). */
+export const SHIPPED_NODE_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10'];
+
 export interface RunningExporter {
   url: string;
   port: number;
@@ -68,6 +71,7 @@ function withDefaults(args: string[], port: number): string[] {
 /**
  * `wrapper`: a command that execs the exporter, e.g. setpriv dropping to another uid with some capabilities.
  * `firstScanTimeoutMs`: a full scan of a busy shared host (hundreds of processes of other tests) can be slow.
+ * `nodeArgs`: node's own flags, e.g. the heap flags the shipped units run it with (SHIPPED_NODE_FLAGS).
  */
 export async function startExporter(
   args: string[] = [],
@@ -76,12 +80,13 @@ export async function startExporter(
     waitForFirstScan = true,
     firstScanTimeoutMs = 30_000,
     wrapper = [],
+    nodeArgs = [],
     ...opts
-  }: SpawnOptions & { port?: number; waitForFirstScan?: boolean; firstScanTimeoutMs?: number; wrapper?: string[] } = {},
+  }: SpawnOptions & { port?: number; waitForFirstScan?: boolean; firstScanTimeoutMs?: number; wrapper?: string[]; nodeArgs?: string[] } = {},
 ): Promise<RunningExporter> {
   const port = wantedPort ?? (await freePort());
   const otherUid = wrapper.length > 0 || (opts.uid !== undefined && opts.uid !== 0);
-  const argv = [...wrapper, process.execPath, otherUid ? mainJsForAnyUid() : MAIN_JS, ...withDefaults(args, port)];
+  const argv = [...wrapper, process.execPath, ...nodeArgs, otherUid ? mainJsForAnyUid() : MAIN_JS, ...withDefaults(args, port)];
   const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...opts,

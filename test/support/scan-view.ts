@@ -16,7 +16,7 @@ export function modelOf(context: ScanContext, opts: Partial<ModelOptions> = {}, 
 }
 
 export function viewOf(context: ScanContext, model: Model, lastSuccessMs = 1_700_000_000_000): ExporterView {
-  return { stats: context.stats, model, scansSucceeded: 1, scansFailed: 0, lastSuccessMs, listenerPolls: 0, ui: null };
+  return { stats: context.stats, model, scansSucceeded: 1, scansFailed: 0, scansAbandoned: 0, hungTargets: 0, lastSuccessMs, listenerPolls: 0, ui: null };
 }
 
 export interface ExposeOptions {

@@ -41,10 +41,15 @@ describe('parseProcStat', () => {
 describe('parseProcStatus', () => {
   it('reads name and real/effective uid', () => {
     const s = parseProcStatus('Name:\tnginx\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t33\t0\t0\t0\nGid:\t33\t33\t33\t33\nThreads:\t4\n');
-    expect(s).toEqual({ name: 'nginx', realUid: 33, effectiveUid: 0 });
+    expect(s).toEqual({ name: 'nginx', realUid: 33, effectiveUid: 0, threads: 4 });
   });
   it('undoes the kernel escaping of newlines and backslashes in Name', () => {
     expect(parseProcStatus('Name:\ta\\nb\\\\c\nUid:\t0\t0\t0\t0\n').name).toBe('a\nb\\c');
+  });
+  it('reads the thread count, null when the line is missing or not a count', () => {
+    expect(parseProcStatus('Name:\ta\nUid:\t0\t0\t0\t0\nThreads:\t1\n').threads).toBe(1);
+    expect(parseProcStatus('Name:\ta\nUid:\t0\t0\t0\t0\n').threads).toBeNull();
+    expect(parseProcStatus('Name:\ta\nUid:\t0\t0\t0\t0\nThreads:\tx\n').threads).toBeNull();
   });
   it('keeps spaces in names', () => {
     expect(parseProcStatus('Name:\tmy prog \nUid:\t1\t1\t1\t1\n').name).toBe('my prog ');
