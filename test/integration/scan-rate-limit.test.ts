@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startExporter, type RunningExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
 import { waitFor } from '../support/wait.js';
-import { started, type HeldChild } from '../support/children.js';
+import { NODE_COMM, started, type HeldChild } from '../support/children.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -36,7 +36,7 @@ describe('early scans started by new listeners', () => {
     const t0 = Date.now();
     loop.child.stdin!.write('go\n');
     // The first new listener is picked up quickly: the last scan ended long enough ago.
-    await waitFor(async () => samplesOf(await exporter.metrics(), 'lsof_listener_processes').some((s) => s.labels.process === 'node' && s.labels.address === '127.0.0.1'), 'first looped listener on /metrics', 10_000);
+    await waitFor(async () => samplesOf(await exporter.metrics(), 'lsof_listener_processes').some((s) => s.labels.process === NODE_COMM && s.labels.address === '127.0.0.1'), 'first looped listener on /metrics', 10_000);
     const firstSeenMs = Date.now() - t0;
     await new Promise((r) => setTimeout(r, 10_000 - Math.min(firstSeenMs, 10_000)));
     const scans = (await successfulScans(exporter)) - before;
