@@ -6,6 +6,7 @@
  */
 import { classifyFdTarget, type FdTarget, type FdType } from '../procfs/fd-target.js';
 import { decodeProcBytes } from '../procfs/proc-text.js';
+import { isUnlinked } from '../procfs/deleted-link.js';
 import type { ProcFs } from '../procfs/proc.js';
 import { classifyReadError, type ProcReader } from '../procfs/reader.js';
 import { parseProcStat } from '../procfs/stat.js';
@@ -66,7 +67,8 @@ export function readProcessDetail(procfs: ProcFs, users: UserNames, pid: number,
   if (ids.tgid !== pid) throw new ApiError(404, `${pid} is a thread of process ${ids.tgid}, not a process`);
   const status = parseProcStatus(statusText);
   users.refresh();
-  const exe = link(reader, pid, 'exe');
+  // The deleted-executable rule of the scan itself (Proc.exe: suffix, then link count 0).
+  const exe = procfs.proc(pid).exe();
   const ns = /^net:\[(\d+)\]$/.exec(link(reader, pid, 'ns', 'net'))?.[1] ?? '';
   const netns = ns === hostNetns ? '' : ns;
   const fds = readDescriptors(procfs, pid, unixPaths);
@@ -78,8 +80,8 @@ export function readProcessDetail(procfs: ProcFs, users: UserNames, pid: number,
     uid: status.realUid,
     euid: status.effectiveUid,
     user: users.name(status.effectiveUid),
-    executable: stripDeleted(exe),
-    executableDeleted: exe.endsWith(' (deleted)') && nlinkZero(reader, reader.procPath(pid, 'exe')),
+    executable: exe?.path ?? '',
+    executableDeleted: exe?.deleted ?? false,
     cwd: link(reader, pid, 'cwd'),
     root: link(reader, pid, 'root'),
     netns,
@@ -116,12 +118,8 @@ function link(reader: ProcReader, pid: number, ...parts: string[]): string {
   return optional(() => decodeProcBytes(Buffer.from(reader.readLinkRaw(reader.procPath(pid, ...parts)), 'latin1')), '');
 }
 
-function stripDeleted(path: string): string {
-  return path.endsWith(' (deleted)') ? path.slice(0, -10) : path;
-}
-
 function nlinkZero(reader: ProcReader, file: string): boolean {
-  return optional(() => reader.stat(file).nlink === 0n, false);
+  return optional(() => isUnlinked(reader.stat(file)), false);
 }
 
 function container(reader: ProcReader, pid: number): CgroupContainer {
