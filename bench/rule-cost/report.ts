@@ -82,11 +82,17 @@ export function comparison(size: MeasuredSize, evaluationSeconds: number, target
   return { text, pass };
 }
 
-/** CPU per evaluation as a + b x series through the two measured sizes (proportional with one). */
+/**
+ * CPU per evaluation as a + b x series through the two measured sizes (proportional with one). A
+ * negative slope is clock noise at small sizes (the larger fleet cannot cost less); the cost is then
+ * taken as proportional to the larger measurement, so the table never shows negative seconds.
+ */
 function fit(sizes: MeasuredSize[], cost: (s: MeasuredSize) => number): (series: number) => number {
   const [small, large] = [sizes[0]!, sizes[sizes.length - 1]!];
-  if (small.series === large.series) return (n) => (cost(large) * n) / large.series;
+  const proportional = (n: number) => (Math.max(0, cost(large)) * n) / large.series;
+  if (small.series === large.series) return proportional;
   const slope = (cost(large) - cost(small)) / (large.series - small.series);
+  if (slope < 0) return proportional;
   const intercept = Math.max(0, cost(large) - slope * large.series);
   return (n) => intercept + slope * n;
 }
