@@ -4,9 +4,8 @@
  * about a second on a host with 500k descriptors), so it runs in a worker of its own (file-search.ts).
  */
 import { decodeProcBytes } from '../procfs/proc-text.js';
-import type { ProcReader } from '../procfs/reader.js';
+import type { Proc, ProcFs } from '../procfs/proc.js';
 import type { UserNames } from '../scan/user-names.js';
-import { parseProcStatus } from '../procfs/status.js';
 import { ApiError } from './api-error.js';
 
 export const MAX_FILE_HOLDERS = 5000;
@@ -54,14 +53,15 @@ function matcher(q: FileQuery): (raw: string) => boolean {
   };
 }
 
-export function findFileHolders(reader: ProcReader, users: UserNames, q: FileQuery): FileHolders {
+export function findFileHolders(procfs: ProcFs, users: UserNames, q: FileQuery): FileHolders {
   const matches = matcher(q);
   const out: FileHolders = { rows: [], truncated: 0, processesSearched: 0, processesDenied: 0 };
   users.refresh();
-  for (const pid of reader.listPids()) {
-    const hits = holdingsOf(reader, pid, matches, out);
+  for (const pid of procfs.listPids()) {
+    const proc = procfs.proc(pid);
+    const hits = holdingsOf(proc, matches, out);
     if (hits.length === 0) continue;
-    const who = identity(reader, users, pid);
+    const who = identity(proc, users);
     for (const h of hits) {
       if (out.rows.length < MAX_FILE_HOLDERS) out.rows.push({ pid, ...who, ...h });
       else out.truncated++;
@@ -70,34 +70,34 @@ export function findFileHolders(reader: ProcReader, users: UserNames, q: FileQue
   return out;
 }
 
-function holdingsOf(reader: ProcReader, pid: number, matches: (raw: string) => boolean, out: FileHolders): { fd: string; path: string; deleted: boolean }[] {
+function holdingsOf(proc: Proc, matches: (raw: string) => boolean, out: FileHolders): { fd: string; path: string; deleted: boolean }[] {
   const hits: { fd: string; path: string; deleted: boolean }[] = [];
-  const check = (fd: string, file: string) => {
+  const check = (fd: string, readLink: () => string) => {
     let raw: string;
     try {
-      raw = reader.readLinkRaw(file);
+      raw = readLink();
     } catch {
       return; // closed, exited, or not ours to read
     }
     if (matches(raw)) hits.push({ fd, path: decodeProcBytes(Buffer.from(raw, 'latin1')), deleted: raw.endsWith(' (deleted)') });
   };
-  check('cwd', reader.procPath(pid, 'cwd'));
-  check('txt', reader.procPath(pid, 'exe'));
-  let names: string[];
+  check('cwd', () => proc.linkRaw('cwd'));
+  check('txt', () => proc.linkRaw('exe'));
+  let fds: number[];
   try {
-    names = reader.listDir(reader.procPath(pid, 'fd'));
+    fds = proc.fdNumbers();
     out.processesSearched++;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EACCES') out.processesDenied++;
     return hits;
   }
-  for (const name of names) if (/^\d+$/.test(name)) check(name, reader.procPath(pid, 'fd', name));
+  for (const fd of fds) check(String(fd), () => proc.fdLinkRaw(fd));
   return hits;
 }
 
-function identity(reader: ProcReader, users: UserNames, pid: number): { process: string; user: string } {
+function identity(proc: Proc, users: UserNames): { process: string; user: string } {
   try {
-    const s = parseProcStatus(reader.readUtf8(reader.procPath(pid, 'status')));
+    const s = proc.status();
     return { process: s.name, user: users.name(s.effectiveUid) };
   } catch {
     return { process: '', user: '' };

@@ -6,4 +6,4 @@ import { findFileHolders, type FileQuery } from './file-holders.js';
 
 const { procfs, rootfs, query } = workerData as { procfs: string; rootfs: string; query: FileQuery };
 const handle = ProcFs.at(procfs, rootfs);
-parentPort!.postMessage(findFileHolders(handle.reader, new UserNames(handle), query));
+parentPort!.postMessage(findFileHolders(handle, new UserNames(handle), query));

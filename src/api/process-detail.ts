@@ -2,17 +2,15 @@
  * One process as `lsof -p PID` shows it, read live from the procfs when asked (not from the last
  * scan): identity, executable, cwd, namespaces, and every descriptor with its target; sockets with
  * their addresses, ports and state from the process's own network namespace's tables.
- * Every path is built by ProcReader.procPath from a validated pid (see params.ts).
+ * Every read goes through the process's procfs handle (Proc), from a validated pid (see params.ts).
  */
 import { classifyFdTarget, type FdTarget, type FdType } from '../procfs/fd-target.js';
 import { decodeProcBytes } from '../procfs/proc-text.js';
 import { isUnlinked } from '../procfs/deleted-link.js';
-import type { ProcFs } from '../procfs/proc.js';
-import { classifyReadError, type ProcReader } from '../procfs/reader.js';
-import { parseProcStat } from '../procfs/stat.js';
+import type { Proc, ProcFs } from '../procfs/proc.js';
+import { classifyReadError } from '../procfs/reader.js';
 import { parseProcStatus } from '../procfs/status.js';
 import { parseStatusIds } from '../procfs/status-ids.js';
-import { parseOpenFilesSoftLimit } from '../procfs/limits.js';
 import { parseCgroupContainer, NO_CONTAINER, type CgroupContainer } from '../procfs/cgroup.js';
 import type { UserNames } from '../scan/user-names.js';
 import { ApiError } from './api-error.js';
@@ -60,18 +58,18 @@ export interface ProcessDetail {
 
 /** @param hostNetns the host's network namespace, reported as "" like the scan tables do */
 export function readProcessDetail(procfs: ProcFs, users: UserNames, pid: number, hostNetns: string, unixPaths = false): ProcessDetail {
-  const reader = procfs.reader;
-  const stat = parseProcStat(readOrFail(reader, pid, () => reader.readText(reader.procPath(pid, 'stat'))));
-  const statusText = readOrFail(reader, pid, () => reader.readUtf8(reader.procPath(pid, 'status')));
+  const proc = procfs.proc(pid);
+  const orFail = <T>(read: () => T) => readOrFail(procfs, pid, read);
+  const stat = orFail(() => proc.stat());
+  const statusText = orFail(() => proc.statusText());
   const ids = parseStatusIds(statusText, pid);
   if (ids.tgid !== pid) throw new ApiError(404, `${pid} is a thread of process ${ids.tgid}, not a process`);
   const status = parseProcStatus(statusText);
   users.refresh();
   // The deleted-executable rule of the scan itself (Proc.exe: suffix, then link count 0).
-  const exe = procfs.proc(pid).exe();
-  const ns = /^net:\[(\d+)\]$/.exec(link(reader, pid, 'ns', 'net'))?.[1] ?? '';
-  const netns = ns === hostNetns ? '' : ns;
-  const fds = readDescriptors(procfs, pid, unixPaths);
+  const exe = proc.exe();
+  const ns = proc.netns() ?? '';
+  const fds = readDescriptors(procfs, proc, unixPaths);
   return {
     pid,
     ppid: stat.ppid,
@@ -82,11 +80,11 @@ export function readProcessDetail(procfs: ProcFs, users: UserNames, pid: number,
     user: users.name(status.effectiveUid),
     executable: exe?.path ?? '',
     executableDeleted: exe?.deleted ?? false,
-    cwd: link(reader, pid, 'cwd'),
-    root: link(reader, pid, 'root'),
-    netns,
-    container: container(reader, pid),
-    fdLimit: optional(() => parseOpenFilesSoftLimit(reader.readText(reader.procPath(pid, 'limits'))), null),
+    cwd: linkText(proc, 'cwd'),
+    root: linkText(proc, 'root'),
+    netns: ns === hostNetns ? '' : ns,
+    container: optional(() => parseCgroupContainer(proc.cgroup()), NO_CONTAINER),
+    fdLimit: optional(() => proc.openFilesLimit(), null),
     fdCount: fds.count,
     descriptors: fds.rows,
     truncated: Math.max(0, fds.count - MAX_DESCRIPTORS),
@@ -94,12 +92,12 @@ export function readProcessDetail(procfs: ProcFs, users: UserNames, pid: number,
   };
 }
 
-function readOrFail<T>(reader: ProcReader, pid: number, read: () => T): T {
+function readOrFail<T>(procfs: ProcFs, pid: number, read: () => T): T {
   try {
     return read();
   } catch (err) {
     const failure = classifyReadError(err);
-    if (failure === 'gone') throw new ApiError(404, `no process ${pid} in ${reader.procRoot}`);
+    if (failure === 'gone') throw new ApiError(404, `no process ${pid} in ${procfs.root}`);
     if (failure === 'denied') throw new ApiError(403, `the exporter may not read process ${pid}`);
     throw err;
   }
@@ -113,53 +111,46 @@ function optional<T>(read: () => T, fallback: T): T {
   }
 }
 
-/** A /proc/PID link as display text ("" when unreadable, e.g. exe of a process we may not ptrace). */
-function link(reader: ProcReader, pid: number, ...parts: string[]): string {
-  return optional(() => decodeProcBytes(Buffer.from(reader.readLinkRaw(reader.procPath(pid, ...parts)), 'latin1')), '');
+/** A /proc/PID link as display text ("" when unreadable, e.g. the root of a process we may not ptrace). */
+function linkText(proc: Proc, name: 'cwd' | 'root'): string {
+  return optional(() => decodeProcBytes(Buffer.from(proc.linkRaw(name), 'latin1')), '');
 }
 
-function nlinkZero(reader: ProcReader, file: string): boolean {
-  return optional(() => isUnlinked(reader.stat(file)), false);
-}
-
-function container(reader: ProcReader, pid: number): CgroupContainer {
-  return optional(() => parseCgroupContainer(reader.readUtf8(reader.procPath(pid, 'cgroup'))), NO_CONTAINER);
-}
-
-function readDescriptors(procfs: ProcFs, pid: number, unixPaths: boolean): { count: number; rows: DescriptorRow[] } {
-  const reader = procfs.reader;
-  const names = readOrFail(reader, pid, () => reader.listDir(reader.procPath(pid, 'fd')));
-  const fds = names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+function readDescriptors(procfs: ProcFs, proc: Proc<number>, unixPaths: boolean): { count: number; rows: DescriptorRow[] } {
+  const fds = readOrFail(procfs, proc.pid, () => proc.fdNumbers());
   const rows: DescriptorRow[] = [];
   const sockets: { row: DescriptorRow; fd: number; inode: number }[] = [];
   for (const fd of fds.slice(0, MAX_DESCRIPTORS)) {
     let raw: string;
     try {
-      raw = reader.readLinkRaw(reader.procPath(pid, 'fd', fd));
+      raw = proc.fdLinkRaw(fd);
     } catch (err) {
-      if (classifyReadError(err) === 'denied') throw new ApiError(403, `the exporter may not read the descriptors of process ${pid} (it needs CAP_SYS_PTRACE, or to run as the process's user)`);
+      if (classifyReadError(err) === 'denied') throw new ApiError(403, `the exporter may not read the descriptors of process ${proc.pid} (it needs CAP_SYS_PTRACE, or to run as the process's user)`);
       continue; // closed between readdir and readlink: not open any more
     }
     const t = classifyFdTarget(raw);
-    const row = describe(reader, pid, fd, raw, t);
+    const row = describe(proc, fd, raw, t);
     rows.push(row);
     if (t.kind === 'socket') sockets.push({ row, fd, inode: t.inode });
   }
   // the socket tables are read once, after the links, and only for the inodes this process holds
   if (sockets.length > 0) {
-    const tables = readSocketTables(procfs, pid, sockets, unixPaths);
+    const tables = readSocketTables(procfs, proc.pid, sockets, unixPaths);
     for (const { row, inode } of sockets) Object.assign(row, describeSocket(tables, inode));
   }
   return { count: fds.length, rows };
 }
 
-/** A socket stays socket_other here; readDescriptors types it once the tables are read. */
-function describe(reader: ProcReader, pid: number, fd: number, raw: string, t: FdTarget): DescriptorRow {
+/**
+ * A socket stays socket_other here; readDescriptors types it once the tables are read. The link-count
+ * stat goes through Proc.fdStat, so a file on a hung filesystem is skipped as the scan skips it.
+ */
+function describe(proc: Proc, fd: number, raw: string, t: FdTarget): DescriptorRow {
   const row: DescriptorRow = { fd, type: 'socket_other', target: decodeProcBytes(Buffer.from(raw, 'latin1')), deleted: false, socket: null, unixPath: null };
   if (t.kind === 'simple') row.type = t.type;
   else if (t.kind === 'path') {
     row.type = t.device ? 'device' : 'file';
-    row.deleted = t.deletedSuffix && nlinkZero(reader, reader.procPath(pid, 'fd', fd));
+    row.deleted = t.deletedSuffix && optional(() => isUnlinked(proc.fdStat(fd)), false);
     if (row.deleted) row.target = decodeProcBytes(Buffer.from(t.path, 'latin1'));
   }
   return row;

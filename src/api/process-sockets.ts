@@ -5,8 +5,7 @@
 import type { FdType } from '../procfs/fd-target.js';
 import { collectUnixPaths } from '../procfs/net-unix-paths.js';
 import { decodeProcBytes } from '../procfs/proc-text.js';
-import type { ProcFs } from '../procfs/proc.js';
-import type { ProcReader } from '../procfs/reader.js';
+import type { Proc, ProcFs } from '../procfs/proc.js';
 import { tcpStateName } from '../procfs/tcp-state.js';
 import { buildSocketIndex, type IndexedSocket } from '../scan/socket-index.js';
 import { SOCKET_PROTOCOL } from '../procfs/native.js';
@@ -43,8 +42,9 @@ export function readSocketTables(procfs: ProcFs, pid: number, sockets: HeldSocke
   const ip = buildSocketIndex(procfs, new Map([['', [pid]]])).byInode;
   const rest = sockets.filter((s) => !ip.has(s.inode));
   if (rest.length === 0) return { ip, unix: new Map() };
-  const kinds = unixPaths ? null : procfs.proc(pid).socketProtocols(Int32Array.from(rest, (s) => s.fd));
-  if (!kinds) return { ip, unix: readUnixPaths(procfs.reader, pid, new Set(rest.map((s) => s.inode))) };
+  const proc = procfs.proc(pid);
+  const kinds = unixPaths ? null : proc.socketProtocols(Int32Array.from(rest, (s) => s.fd));
+  if (!kinds) return { ip, unix: readUnixPaths(proc, new Set(rest.map((s) => s.inode))) };
   return { ip, unix: unixByProtocol(rest, kinds) };
 }
 
@@ -53,10 +53,10 @@ function unixByProtocol(sockets: HeldSocket[], kinds: Uint8Array): Map<number, n
 }
 
 /** inode -> bound path ("" when unnamed); empty when the table cannot be read. */
-function readUnixPaths(reader: ProcReader, pid: number, wanted: Set<number>): Map<number, string> {
+function readUnixPaths(proc: Proc, wanted: Set<number>): Map<number, string> {
   const raw = new Map<number, string>();
   try {
-    reader.readLines(reader.procPath(pid, 'net', 'unix'), (text) => collectUnixPaths(text, wanted, raw));
+    proc.netUnixLines((text) => collectUnixPaths(text, wanted, raw));
   } catch {
     return new Map(); // its sockets then show as socket_other
   }

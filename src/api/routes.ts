@@ -16,6 +16,7 @@ import { readProcessDetail } from './process-detail.js';
 import { processViewRefusal, type ProcessViewPolicy } from './process-view-gate.js';
 import { deletedFilesTable, listenersTable, processesTable } from './tables.js';
 import type { UiSnapshot } from './ui-snapshot.js';
+import { fileHoldersAnswer, processDetailAnswer, type ApiStatus } from './wire.js';
 
 export interface ApiOptions {
   view: () => ExporterView;
@@ -49,22 +50,20 @@ export function createApiRoutes(opts: ApiOptions): ApiRoutes {
     const refusal = processViewRefusal(opts.processView);
     if (refusal) throw new ApiError(403, refusal);
   };
-  router.get('/api/v1/status', json(() => ({ processView: { enabled: processViewRefusal(opts.processView) === null, reason: processViewRefusal(opts.processView) } })));
+  router.get('/api/v1/status', json((): ApiStatus => ({ processView: { enabled: processViewRefusal(opts.processView) === null, reason: processViewRefusal(opts.processView) } })));
   router.get('/api/v1/listeners', json(() => listenersTable(scan(), firstSeen, startedAtMs)));
   router.get('/api/v1/deleted-files', json(() => deletedFilesTable(scan(), startedAtMs)));
   router.get('/api/v1/processes', json(() => processesTable(scan(), startedAtMs)));
   router.get('/api/v1/processes/:pid', json((req) => {
     gate();
     const unixPaths = parseFlagParam(new URL(req.originalUrl, 'http://localhost').searchParams.get('unixPaths'), 'unixPaths');
-    const detail = readProcessDetail(opts.procfs, opts.users, parsePidParam(String(req.params.pid)), opts.hostNetns, unixPaths);
-    const { readAtMs, ...rest } = detail;
-    return { ...rest, readAt: new Date(readAtMs).toISOString() };
+    return processDetailAnswer(readProcessDetail(opts.procfs, opts.users, parsePidParam(String(req.params.pid)), opts.hostNetns, unixPaths));
   }));
   router.get('/api/v1/files', json(async (req) => {
     gate();
     const params = new URL(req.originalUrl, 'http://localhost').searchParams;
     const result = await opts.fileSearch(parseFileQuery(params.get('path'), parseFlagParam(params.get('under'), 'under')));
-    return { ...result, readAt: new Date().toISOString() };
+    return fileHoldersAnswer(result);
   }));
   router.all(/^\/api\/v1\/.*/, (req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();

@@ -6,7 +6,7 @@
 import client from 'prom-client';
 import { exposedFamilies } from '../metrics/catalog.js';
 import type { ExporterView } from '../metrics/exporter-view.js';
-import { fullName, labelNames } from '../signals/family.js';
+import { fullName, labelNames, type Family } from '../signals/family.js';
 import type { Signal } from '../signals/signal.js';
 
 const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -59,15 +59,15 @@ function runtimeRegistry(): client.Registry {
   return registry;
 }
 
+/** What prom-client needs of a declared family: its full name, help and label names. */
+export function promConfig(def: Family, groupBy: readonly string[], registry: client.Registry) {
+  return { name: fullName(def), help: def.help, labelNames: labelNames(def, groupBy), registers: [registry] };
+}
+
 export function createRegistry(view: () => ExporterView, opts: PrometheusOptions): client.Registry {
   const registry = new client.Registry();
   for (const { family: def, read } of exposedFamilies(opts.signals)) {
-    const config = {
-      name: fullName(def),
-      help: def.help,
-      labelNames: labelNames(def, opts.groupBy),
-      registers: [registry],
-    };
+    const config = promConfig(def, opts.groupBy, registry);
     if (def.type === 'counter') {
       new client.Counter({
         ...config,

@@ -132,6 +132,30 @@ export class Proc<P extends number | 'self' = number | 'self'> {
     return parseProcStatus(this.fs.reader.readUtf8(this.path('status')));
   }
 
+  /** The raw status text (its ids parse separately, status-ids.ts). */
+  statusText(): string {
+    return this.fs.reader.readUtf8(this.path('status'));
+  }
+
+  /** The link text of /proc/PID/{cwd,root,exe} as raw latin1 bytes, " (deleted)" kept; throws when unreadable. */
+  linkRaw(name: 'cwd' | 'root' | 'exe'): string {
+    return this.fs.reader.readLinkRaw(this.path(name));
+  }
+
+  /** The open descriptor numbers (/proc/PID/fd), ascending; throws the folder's own error. */
+  fdNumbers(): number[] {
+    return this.fs.reader
+      .listDir(this.path('fd'))
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  /** The link text of one descriptor as raw latin1 bytes; throws when closed meanwhile or refused. */
+  fdLinkRaw(fd: number): string {
+    return this.fs.reader.readLinkRaw(this.path('fd', fd));
+  }
+
   /** /proc/PID/exe; null when unreadable (no ptrace access, a kernel thread, gone). */
   exe(): FileLink | null {
     return this.fileLink('exe', EXE_TARGET);
@@ -218,6 +242,11 @@ export class Proc<P extends number | 'self' = number | 'self'> {
   /** A TCP/UDP table of the process's network namespace (text; parse with net-ip-socket.ts). */
   netIpTable(table: NetIpTable): string {
     return this.fs.reader.readText(this.path('net', table));
+  }
+
+  /** The namespace's /proc/net/unix, streamed in chunks of whole lines (it can be megabytes). */
+  netUnixLines(onLines: (text: string) => void | boolean): void {
+    this.fs.reader.readLines(this.path('net', 'unix'), onLines);
   }
 
   /** The inode of every unix socket in the namespace's /proc/net/unix. */

@@ -57,6 +57,8 @@ export const L = {
   netns: label('netns', 'lsof.netns'),
   phase: label('phase', 'lsof.scan.phase'),
   result: label('result', 'lsof.result'),
+  /** Why the HTTP connection cap closed a connection (evicted, refused). */
+  dropReason: label('reason', 'lsof.http.drop.reason'),
   skipReason: label('reason', 'lsof.skip.reason'),
   errorSource: label('source', 'lsof.error.source'),
   /** A metric family's name (lsof_series_dropped). */

@@ -1,117 +1,18 @@
 /** The page's only way to the data: same-origin GETs of /api/v1/ (the CSP allows nothing else). */
-export interface TableResponse<T> {
-  asOf: string;
-  scanDurationSeconds: number;
-  exporterStartedAt: string;
-  rows: T[];
-  truncated: number;
-}
-
-export interface Container {
-  id: string;
-  runtime: string;
-  podUid: string;
-}
-
-export interface Holder {
-  pid: number;
-  process: string;
-  user: string;
-  executable: string;
-  fd?: number;
-}
-
-export interface Listener {
-  protocol: string;
-  family: string;
-  address: string;
-  port: number;
-  netns: string;
-  container: Container;
-  socketUid: number;
-  holders: Holder[];
-  holderCount: number;
-  firstSeenAt: string | null;
-  newSinceStart: boolean;
-}
-
-export interface DeletedFile {
-  path: string;
-  device: string;
-  inode: string;
-  sizeBytes: number;
-  allocatedBytes: number | null;
-  holders: Holder[];
-  holderCount: number;
-}
-
-export interface ProcessGroup {
-  user: string;
-  executable: string;
-  processNames: string[];
-  netns: string;
-  container: Container;
-  processCount: number;
-  pids: number[];
-  fdCount: number;
-  fdTypes: Record<string, number>;
-  fdLimitRatioMax: number | null;
-  fdLimitRatioPid: number | null;
-  uninspectable: number;
-  executableDeleted: boolean;
-  signals?: { signal: string; reason: string }[];
-}
-
-export interface Descriptor {
-  fd: number;
-  type: string;
-  target: string;
-  deleted: boolean;
-  socket: { protocol: string; family: string; localAddress: string; localPort: number; remoteAddress: string; remotePort: number; state: string } | null;
-  unixPath: string | null;
-}
-
-export interface ProcessDetail {
-  pid: number;
-  ppid: number;
-  nsPids: number[];
-  process: string;
-  uid: number;
-  euid: number;
-  user: string;
-  executable: string;
-  executableDeleted: boolean;
-  cwd: string;
-  root: string;
-  netns: string;
-  container: Container;
-  fdLimit: number | null;
-  fdCount: number;
-  descriptors: Descriptor[];
-  truncated: number;
-  readAt: string;
-}
-
-export interface FileHolder {
-  pid: number;
-  process: string;
-  user: string;
-  fd: string;
-  path: string;
-  deleted: boolean;
-}
-
-export interface FileHolders {
-  rows: FileHolder[];
-  truncated: number;
-  processesSearched: number;
-  processesDenied: number;
-  readAt: string;
-}
-
-export interface Status {
-  processView: { enabled: boolean; reason: string | null };
-}
+// Types only (erased when compiled): the page's modules are served alone, and the shapes are the routes' own.
+export type {
+  ApiContainer as Container,
+  ApiDeletedFile as DeletedFile,
+  ApiDescriptor as Descriptor,
+  ApiFileHolder as FileHolder,
+  ApiFileHolders as FileHolders,
+  ApiHolder as Holder,
+  ApiListener as Listener,
+  ApiProcessDetail as ProcessDetail,
+  ApiProcessGroup as ProcessGroup,
+  ApiStatus as Status,
+  ApiTable as TableResponse,
+} from '../../../api/wire.js';
 
 export class ApiFailure extends Error {
   constructor(readonly status: number, message: string) {

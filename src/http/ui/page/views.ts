@@ -49,8 +49,9 @@ export const DELETED: TableSpec<DeletedFile> = {
   ],
 };
 
-const SOCKET_TYPES = ['socket_tcp', 'socket_udp', 'socket_unix', 'socket_other'];
-const sum = (g: ProcessGroup, types: string[]) => types.reduce((n, t) => n + (g.fdTypes[t] ?? 0), 0);
+type FdType = keyof ProcessGroup['fdTypes'];
+const SOCKET_TYPES: FdType[] = ['socket_tcp', 'socket_udp', 'socket_unix', 'socket_other'];
+const sum = (g: ProcessGroup, types: FdType[]) => types.reduce((n, t) => n + (g.fdTypes[t] ?? 0), 0);
 const count = (key: string, label: string, value: (g: ProcessGroup) => number) => ({ key, label, text: (g: ProcessGroup) => String(value(g)), sort: value, numeric: true });
 
 export const PROCESSES: TableSpec<ProcessGroup> = {

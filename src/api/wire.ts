@@ -1,0 +1,32 @@
+/**
+ * The JSON shape of every /api/v1/ answer, in one place (docs/api.md documents them). The routes
+ * return these types and the page (src/http/ui/page/api.ts) imports them as types only, so a renamed
+ * field breaks the build instead of a column of the page.
+ */
+import type { FileHolderRow, FileHolders } from './file-holders.js';
+import type { DescriptorRow, ProcessDetail } from './process-detail.js';
+
+export type { ApiDeletedFile, ApiListener, ApiProcessGroup, ApiTable } from './tables.js';
+export type { UiHolder as ApiHolder } from './ui-snapshot.js';
+export type { ContainerInfo as ApiContainer } from '../scan/context.js';
+export type { DescriptorRow as ApiDescriptor, FileHolderRow as ApiFileHolder };
+
+/** GET /api/v1/status */
+export interface ApiStatus {
+  processView: { enabled: boolean; reason: string | null };
+}
+
+/** GET /api/v1/processes/:pid: the live read, its time as RFC 3339. */
+export type ApiProcessDetail = Omit<ProcessDetail, 'readAtMs'> & { readAt: string };
+
+/** GET /api/v1/files */
+export type ApiFileHolders = FileHolders & { readAt: string };
+
+/** The routes' conversions into these shapes. */
+export function processDetailAnswer({ readAtMs, ...rest }: ProcessDetail): ApiProcessDetail {
+  return { ...rest, readAt: new Date(readAtMs).toISOString() };
+}
+
+export function fileHoldersAnswer(result: FileHolders, readAtMs = Date.now()): ApiFileHolders {
+  return { ...result, readAt: new Date(readAtMs).toISOString() };
+}
