@@ -23,6 +23,8 @@ export interface Config {
   listenerPollIntervalMs: number;
   /** Least time between the end of a full scan and a full scan a poll starts early. */
   scanMinIntervalMs: number;
+  /** How long a listener stays on /metrics after its last sighting (0: only while open). */
+  listenerHoldMs: number;
   containerLabels: boolean;
   deletedTop: number;
   maxSeries: number;
@@ -101,6 +103,10 @@ export const FLAGS: Record<string, FlagSpec> = {
   },
   'scan.fd-cache-max-age': { default: '5m', help: 'Longest a process\'s descriptor table is reused while its fd count is unchanged (0 disables the cache).' },
   'scan.listener-poll-interval': { default: '1s', help: 'Time between polls of the socket tables for new listeners between full scans (0 disables).' },
+  'scan.listener-hold-time': {
+    default: '35s',
+    help: 'How long a listener stays on /metrics after it was last seen open (by a scan or a poll), so one that listens for a second is still scraped; the default covers two scrapes at 15s (0: only while open).',
+  },
   'scan.min-interval': { default: '', help: 'Least time from the end of a full scan to a full scan started early by a poll that saw a new listener, so that opening listeners in a loop cannot keep the exporter scanning (default: a fifth of --scan.interval, at least 1s).' },
   'no-container.labels': { boolean: true, help: 'Do not read /proc/PID/cgroup; container_id, container_runtime and pod_uid stay empty.' },
   'deleted.top': { default: '10', help: 'How many of the largest deleted-but-open files get a detail series.' },
@@ -176,6 +182,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     fdCacheMaxAgeMs: parseDuration('scan.fd-cache-max-age', str('scan.fd-cache-max-age'), { min: 0 }),
     listenerPollIntervalMs: parseDuration('scan.listener-poll-interval', str('scan.listener-poll-interval'), { min: 0 }),
     scanMinIntervalMs: scanMinInterval(str('scan.min-interval'), str('scan.interval')),
+    listenerHoldMs: parseDuration('scan.listener-hold-time', str('scan.listener-hold-time'), { min: 0 }),
     containerLabels: !bool('no-container.labels'),
     deletedTop: parseInteger('deleted.top', str('deleted.top'), 0, 10_000),
     maxSeries: parseInteger('metrics.max-series', str('metrics.max-series'), 1, 1_000_000),

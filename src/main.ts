@@ -47,6 +47,7 @@ function workerConfig(cfg: Config): WorkerConfig {
     scanIntervalMs: cfg.scanIntervalMs,
     listenerPollIntervalMs: cfg.listenerPollIntervalMs,
     scanMinIntervalMs: cfg.scanMinIntervalMs,
+    listenerHoldMs: cfg.listenerHoldMs,
     scanner: { fdMaxAgeMs: cfg.fdCacheMaxAgeMs, limitMaxAgeMs: 60_000, containers: cfg.containerLabels },
     model: { groupBy: cfg.groupBy, maxSeries: cfg.maxSeries, deletedTop: cfg.deletedTop, watchedRemotePorts: cfg.watchedRemotePorts },
     collectors: cfg.collectors,

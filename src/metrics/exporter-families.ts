@@ -154,6 +154,25 @@ export const EXPORTER_FAMILIES = [
     read: (v) => [{ labels: {}, value: v.listenerPolls }],
   },
   {
+    family: family('listener_attributions_total', {
+      type: 'counter',
+      help: 'New listeners a poll saw, by how their holders were found: attributed (the socket uid and namespace narrowed the search, no full scan) or full_scan (left to an early full scan).',
+      labels: [L.result],
+      otelName: 'lsof.listener.attributions',
+      unit: '{listener}',
+    }),
+    read: (v) => Object.entries(v.listenerAttributions).map(([result, value]) => ({ labels: { result }, value })),
+  },
+  {
+    family: family('listener_hold_dropped_total', {
+      type: 'counter',
+      help: 'Listeners no longer open that left /metrics before their --scan.listener-hold-time because more than 4096 were held.',
+      otelName: 'lsof.listener.hold.dropped',
+      unit: '{listener}',
+    }),
+    read: (v) => [{ labels: {}, value: v.listenerHoldDropped }],
+  },
+  {
     family: gauge(
       'exporter_build_info',
       'Constant 1, labelled with the exporter version, the git commit it was built from (revision, "unknown" when not known) and the Node.js version running it.',

@@ -19,6 +19,10 @@ export interface ExporterView {
   lastSuccessMs: number | null;
   /** Listener polls between full scans (the fast new-listener path). */
   listenerPolls: number;
+  /** New listeners a poll saw: attributed to their holders at once, or left to a full scan. */
+  listenerAttributions: { attributed: number; full_scan: number };
+  /** Held listeners (listener-hold.ts) pushed out by its bound since start. */
+  listenerHoldDropped: number;
   /** The page's digest of the last scan; null unless --web.ui.enable is on. */
   ui: UiSnapshot | null;
 }
@@ -32,5 +36,7 @@ export const EMPTY_VIEW: ExporterView = Object.freeze({
   hungTargets: 0,
   lastSuccessMs: null,
   listenerPolls: 0,
+  listenerAttributions: Object.freeze({ attributed: 0, full_scan: 0 }),
+  listenerHoldDropped: 0,
   ui: null,
 });

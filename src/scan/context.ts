@@ -52,6 +52,16 @@ export interface ListenerRecord {
   readonly holders: readonly number[];
 }
 
+/**
+ * A listener kept on /metrics for the hold time (--scan.listener-hold-time) after its last sighting,
+ * or seen by a poll before any full scan, with its holders as they were then: a backdoor that
+ * listens for one second is still scraped and alerted on.
+ */
+export interface HeldListener {
+  readonly listener: ListenerRecord;
+  readonly holders: readonly ProcessRecord[];
+}
+
 /** TCP connections of one process with the same state, direction and port. */
 export interface ConnectionRecord {
   readonly pid: number;
@@ -77,6 +87,8 @@ export interface DeletedFileRecord {
 export interface ScanContext {
   readonly processes: readonly ProcessRecord[];
   readonly listeners: readonly ListenerRecord[];
+  /** Listeners not open in this scan (or not scanned yet) but within their hold time; none in a bare scan. */
+  readonly heldListeners: readonly HeldListener[];
   readonly connections: readonly ConnectionRecord[];
   /** Null when the deleted-files phase did not run (no enabled signal needs it) or failed. */
   readonly deletedFiles: readonly DeletedFileRecord[] | null;

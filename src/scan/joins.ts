@@ -2,6 +2,7 @@
  * The joins of a scan, by socket inode (unique host-wide): descriptors to listening sockets (who
  * holds each listener), and socket descriptors to their kind (TCP, UDP, unix, other).
  */
+import type { IpSocket } from '../procfs/net-ip-socket.js';
 import { SOCKET_PROTOCOL } from '../procfs/native.js';
 import type { ListenerRecord } from './context.js';
 import type { LiveProcess } from './descriptors.js';
@@ -20,7 +21,12 @@ export function findListeners(live: readonly LiveProcess[], index: SocketIndex):
       }
     }
   }
-  return index.listening.map(({ socket, netns }) => ({
+  return index.listening.map(({ socket, netns }) => listenerOf(socket, netns, holders.get(socket.inode) ?? []));
+}
+
+/** The record of a listening socket of namespace `netns` held by `holders` (pids). */
+export function listenerOf(socket: IpSocket, netns: string, holders: readonly number[]): ListenerRecord {
+  return {
     protocol: socket.protocol,
     family: socket.family,
     address: socket.localAddress,
@@ -28,8 +34,8 @@ export function findListeners(live: readonly LiveProcess[], index: SocketIndex):
     inode: socket.inode,
     netns,
     socketUid: socket.uid,
-    holders: holders.get(socket.inode) ?? [],
-  }));
+    holders,
+  };
 }
 
 /** The orphans no table of `live` holds. */

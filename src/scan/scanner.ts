@@ -11,7 +11,7 @@
  * costs its own facts only: the scan goes on without them and counts the error.
  */
 import type { ProcFs } from '../procfs/proc.js';
-import type { DeletedFileRecord, ListenerRecord, ScanContext } from './context.js';
+import type { DeletedFileRecord, ListenerRecord, ProcessRecord, ScanContext } from './context.js';
 import { collectConnections } from './connections.js';
 import { collectDeletedFiles } from './deleted-files.js';
 import { readAllDescriptors, type LiveProcess } from './descriptors.js';
@@ -77,7 +77,19 @@ export class Scanner {
     const processes = live.map((p) => Object.freeze(p.record));
     stats.s.processesScanned = processes.length;
     stats.s.fdsScanned = processes.reduce((n, p) => n + (p.fdCount ?? 0), 0);
-    return Object.freeze({ processes, listeners, connections, deletedFiles, procfsVisibility, hostNetns: this.hostNetns, stats: stats.finish() });
+    return Object.freeze({ processes, listeners, heldListeners: [], connections, deletedFiles, procfsVisibility, hostNetns: this.hostNetns, stats: stats.finish() });
+  }
+
+  /**
+   * One process's record between scans (a holder the listener attribution found that the last scan
+   * did not have); null when it is skipped (exited, a kernel thread). Its descriptors are not counted.
+   */
+  readProcessRecord(pid: number): ProcessRecord | null {
+    try {
+      return Object.freeze(readProcess(this.procfs.proc(pid), this.deps, this.scanNo, this.now()).record);
+    } catch {
+      return null;
+    }
   }
 
   private refreshUsers(stats: ScanStatsBuilder): void {

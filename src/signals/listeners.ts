@@ -5,7 +5,8 @@
  * inspect) is still reported, with the socket's own uid and value 0.
  */
 import { SampleGroups } from '../model/sample.js';
-import type { ProcessRecord, ScanContext } from '../scan/context.js';
+import { withHolders } from '../scan/listener-hold.js';
+import type { HeldListener, ProcessRecord, ScanContext } from '../scan/context.js';
 import { family, type LabelsOf } from './family.js';
 import { L } from './labels.js';
 import { defineSignal } from './signal.js';
@@ -45,18 +46,21 @@ export const listenersSignal = defineSignal({
 function socketsByUser(ctx: ScanContext) {
   const groups = new SampleGroups<LabelsOf<typeof listeningSockets>>();
   const owner = socketUidNames(ctx.processes);
-  for (const l of ctx.listeners) groups.add({ user: owner(l.socketUid) }, 1);
+  for (const { listener } of listenerRows(ctx)) groups.add({ user: owner(listener.socketUid) }, 1);
   return groups.samples();
+}
+
+/** The scan's open listeners with their holders' records, then the held ones (listener-hold.ts). */
+function listenerRows(ctx: ScanContext): HeldListener[] {
+  return [...withHolders(ctx.listeners, ctx.processes), ...ctx.heldListeners];
 }
 
 function listenerSamples(ctx: ScanContext) {
   const groups = new SampleGroups<LabelsOf<typeof listenerProcesses>>();
-  const byPid = new Map(ctx.processes.map((p) => [p.pid, p]));
   const socketOwner = socketUidNames(ctx.processes);
-  for (const l of ctx.listeners) {
+  for (const { listener: l, holders } of listenerRows(ctx)) {
     const base = { protocol: l.protocol, family: l.family, address: l.address, port: String(l.port) };
     const netns = l.netns === ctx.hostNetns ? '' : l.netns;
-    const holders = l.holders.map((pid) => byPid.get(pid)).filter((p): p is ProcessRecord => p !== undefined);
     if (holders.length === 0) {
       groups.add({ ...base, user: socketOwner(l.socketUid), process: '', executable: '', netns, container_id: '', container_runtime: '', pod_uid: '' }, 0);
       continue;

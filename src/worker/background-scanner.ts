@@ -112,13 +112,18 @@ export class BackgroundScanner {
     if (m.type === 'snapshot') {
       const first = v.scansSucceeded === 0;
       this.hungTargets = m.hungTargets;
-      this.view = { ...v, stats: m.stats, model: m.model, ui: m.ui ?? null, scansSucceeded: v.scansSucceeded + 1, lastSuccessMs: Date.now(), hungTargets: m.hungTargets.length };
+      this.view = { ...v, stats: m.stats, model: m.model, ui: m.ui ?? null, scansSucceeded: v.scansSucceeded + 1, lastSuccessMs: Date.now(), hungTargets: m.hungTargets.length, listenerHoldDropped: m.holdDropped };
       if (first) this.logFirstScan(m);
       for (const fn of this.listeners) fn(this.view);
       this.logFailedSignals(m.model);
     } else if (m.type === 'scan-failed') {
       this.view = { ...v, scansFailed: v.scansFailed + 1 };
       this.log.warn({ err: m.message }, 'scan failed; serving the previous snapshot');
+    } else if (m.type === 'listeners-attributed') {
+      const a = v.listenerAttributions;
+      const listenerAttributions = { attributed: a.attributed + m.attributed, full_scan: a.full_scan + m.unattributed };
+      this.view = { ...v, model: m.model ?? v.model, listenerAttributions, listenerHoldDropped: m.holdDropped };
+      if (m.model) for (const fn of this.listeners) fn(this.view);
     } else {
       this.view = { ...v, listenerPolls: v.listenerPolls + 1 };
     }

@@ -12,6 +12,8 @@ export interface WorkerConfig {
   listenerPollIntervalMs: number;
   /** Least time from the end of a full scan to an early one (a poll saw a new listener). */
   scanMinIntervalMs: number;
+  /** How long a listener stays reported after its last sighting (listener-hold.ts). */
+  listenerHoldMs: number;
   /** Without `deletedFiles`: the enabled signals decide whether that phase runs. */
   scanner: Omit<ScannerOptions, 'deletedFiles'>;
   model: ModelOptions;
@@ -28,6 +30,8 @@ export interface WorkerConfig {
 }
 
 export type WorkerMessage =
-  | { type: 'snapshot'; stats: ScanStats; listeners: number; model: Model; hungTargets: HungTarget[]; ui?: UiSnapshot }
+  | { type: 'snapshot'; stats: ScanStats; listeners: number; model: Model; hungTargets: HungTarget[]; holdDropped: number; ui?: UiSnapshot }
   | { type: 'scan-failed'; message: string }
-  | { type: 'listener-poll'; newListeners: number };
+  | { type: 'listener-poll'; newListeners: number }
+  /** A poll's new listeners attributed without a full scan: the last scan's model with them added (null: none were). */
+  | { type: 'listeners-attributed'; model: Model | null; attributed: number; unattributed: number; holdDropped: number };

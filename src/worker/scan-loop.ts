@@ -3,13 +3,18 @@
  * one is scheduled when the last one ends), and between full scans a cheap poll of the listening
  * sockets of every known network namespace (listener-source.ts: sock_diag for our own namespace, the
  * text tables, read only up to their listeners and within a CPU budget, for the others). A listening
- * socket the last scan did not have starts an early full scan, at the earliest scanMinIntervalMs
- * after the last one ended: a user opening listeners in a loop cannot keep the exporter scanning.
+ * socket the last scan did not have is attributed at once, without a full scan: its uid and namespace
+ * narrow the search to few processes (listener-attribution.ts), and the last scan's model is re-derived
+ * with it. Only a socket that search cannot attribute starts an early full scan, at the earliest
+ * scanMinIntervalMs after the last one ended: a user opening listeners in a loop cannot keep the
+ * exporter scanning. Every listener seen stays reported for the hold time (listener-hold.ts).
  * With warm caches only the processes whose fd count changed are re-read.
  */
 import { buildModel, type Model } from '../model/model.js';
 import { ProcFs } from '../procfs/proc.js';
 import type { ScanContext } from '../scan/context.js';
+import { attributeListeners, type PolledListener } from '../scan/listener-attribution.js';
+import { ListenerHold, withHolders } from '../scan/listener-hold.js';
 import { Scanner } from '../scan/scanner.js';
 import { ListenerSource } from '../procfs/listener-source.js';
 import { needsDeletedFiles, signalsNamed } from '../signals/index.js';
@@ -23,6 +28,9 @@ export class ScanLoop {
   private readonly scanner: Scanner;
   private readonly signals: readonly Signal[];
   private known = new Set<number>();
+  /** The last full scan's context (the attribution's starting point); null before the first. */
+  private last: ScanContext | null = null;
+  private readonly hold: ListenerHold;
   private namespaces = new Map<string, number[]>();
   private readonly listenerSource: ListenerSource;
   private nextScanAt = 0;
@@ -39,6 +47,7 @@ export class ScanLoop {
     this.signals = signalsNamed(cfg.collectors);
     this.scanner = new Scanner(this.procfs, { ...cfg.scanner, deletedFiles: needsDeletedFiles(this.signals) });
     this.listenerSource = new ListenerSource(this.procfs.reader, { native: this.procfs.fdTables.native });
+    this.hold = new ListenerHold(cfg.listenerHoldMs);
   }
 
   start(): void {
@@ -52,7 +61,10 @@ export class ScanLoop {
 
   /** One full scan; exposed for --once and tests. */
   scanOnce(): { context: ScanContext; model: Model } {
-    const context = this.scanner.scan();
+    this.last = null; // not kept alive beside the scan that replaces it
+    const scanned = this.scanner.scan();
+    this.hold.saw(withHolders(scanned.listeners, scanned.processes), Date.now());
+    const context = this.withHeld(scanned);
     const model = buildModel(context, this.signals, this.cfg.model);
     this.remember(context);
     this.tripwire.prune(new Set(context.processes.map((p) => p.pid)));
@@ -74,7 +86,8 @@ export class ScanLoop {
     try {
       const { context, model } = this.busy(() => this.scanOnce());
       const ui = this.cfg.ui ? buildUiSnapshot(context, context.hostNetns, this.cfg.ui) : undefined;
-      this.emit({ type: 'snapshot', stats: context.stats, listeners: context.listeners.length, model, hungTargets: this.tripwire.hungTargets(), ...(ui && { ui }) });
+      const hungTargets = this.tripwire.hungTargets();
+      this.emit({ type: 'snapshot', stats: context.stats, listeners: context.listeners.length, model, hungTargets, holdDropped: this.hold.dropped, ...(ui && { ui }) });
     } catch (err) {
       this.emit({ type: 'scan-failed', message: (err as Error).message });
     }
@@ -93,16 +106,39 @@ export class ScanLoop {
 
   private poll(): void {
     if (this.stopped) return;
-    let fresh = 0;
+    let fresh: PolledListener[] = [];
     try {
       const poll = this.busy(() => this.listenerSource.poll(this.namespaces));
-      fresh = poll.listening.filter(({ socket }) => !this.known.has(socket.inode)).length;
+      fresh = poll.listening.filter(({ socket }) => !this.known.has(socket.inode));
     } catch {
-      fresh = 0; // a failed poll changes nothing; the next full scan reports errors
+      fresh = []; // a failed poll changes nothing; the next full scan reports errors
     }
-    this.emit({ type: 'listener-poll', newListeners: fresh });
-    if (fresh > 0) this.scanSoon();
+    this.emit({ type: 'listener-poll', newListeners: fresh.length });
+    const unattributed = fresh.length > 0 ? this.attribute(fresh) : 0;
+    if (unattributed > 0) this.scanSoon();
     else this.scheduleNext();
+  }
+
+  /** Names the holders of new listeners without a full scan; returns how many it could not. */
+  private attribute(fresh: PolledListener[]): number {
+    const last = this.last;
+    if (!last) return fresh.length;
+    let a;
+    try {
+      a = this.busy(() => attributeListeners(this.procfs, fresh, last, (pid) => this.scanner.readProcessRecord(pid)));
+    } catch {
+      return fresh.length; // the full scan will tell
+    }
+    this.hold.saw(a.attributed, Date.now());
+    for (const { listener } of a.attributed) this.known.add(listener.inode);
+    const model = a.attributed.length > 0 ? buildModel(this.withHeld(last), this.signals, this.cfg.model) : null;
+    this.emit({ type: 'listeners-attributed', model, attributed: a.attributed.length, unattributed: a.unattributed.length, holdDropped: this.hold.dropped });
+    return a.unattributed.length;
+  }
+
+  /** A full scan's context with the listeners held from earlier sightings added. */
+  private withHeld(scanned: ScanContext): ScanContext {
+    return Object.freeze({ ...scanned, heldListeners: this.hold.besides(scanned.listeners, Date.now()) });
   }
 
   /** A full scan now, or as soon as the minimum gap since the last one allows (no polls meanwhile). */
@@ -114,6 +150,7 @@ export class ScanLoop {
   }
 
   private remember(context: ScanContext): void {
+    this.last = context;
     this.known = new Set(context.listeners.map((l) => l.inode));
     const ns = new Map<string, number[]>();
     for (const p of context.processes) {

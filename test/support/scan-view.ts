@@ -3,7 +3,7 @@
  * ExporterView -> exposition, with the options the exporter's defaults use.
  */
 import { createRegistry } from '../../src/exporters/prometheus.js';
-import type { ExporterView } from '../../src/metrics/exporter-view.js';
+import { EMPTY_VIEW, type ExporterView } from '../../src/metrics/exporter-view.js';
 import { buildModel, type Model, type ModelOptions } from '../../src/model/model.js';
 import type { ScanContext } from '../../src/scan/context.js';
 import { SIGNALS } from '../../src/signals/index.js';
@@ -16,7 +16,7 @@ export function modelOf(context: ScanContext, opts: Partial<ModelOptions> = {}, 
 }
 
 export function viewOf(context: ScanContext, model: Model, lastSuccessMs = 1_700_000_000_000): ExporterView {
-  return { stats: context.stats, model, scansSucceeded: 1, scansFailed: 0, scansAbandoned: 0, hungTargets: 0, lastSuccessMs, listenerPolls: 0, ui: null };
+  return { ...EMPTY_VIEW, stats: context.stats, model, scansSucceeded: 1, lastSuccessMs };
 }
 
 export interface ExposeOptions {

@@ -17,7 +17,7 @@ function proc(pid: number, comm: string, user = 'root', extra: Partial<ProcessRe
 }
 
 function snapshot(partial: Partial<ScanContext>): ScanContext {
-  return { processes: [], listeners: [], connections: [], deletedFiles: [], procfsVisibility: { overmountedPids: [], hidepid: 'off' }, hostNetns: '1', stats: new ScanStatsBuilder(false).finish(), ...partial };
+  return { processes: [], listeners: [], heldListeners: [], connections: [], deletedFiles: [], procfsVisibility: { overmountedPids: [], hidepid: 'off' }, hostNetns: '1', stats: new ScanStatsBuilder(false).finish(), ...partial };
 }
 
 const OPTS: ModelOptions = { groupBy: ['user', 'process'], maxSeries: 1000, deletedTop: 2, watchedRemotePorts: [6667] };

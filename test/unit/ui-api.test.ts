@@ -30,7 +30,7 @@ function proc(pid: number, over: Partial<ProcessRecord> = {}): ProcessRecord {
 }
 
 function snapshot(over: Partial<Snapshot> = {}): Snapshot {
-  return { processes: [], listeners: [], connections: [], deletedFiles: [], procfsVisibility: { overmountedPids: [], hidepid: 'off' }, hostNetns: HOST, stats: { durationSeconds: 0.5 } as Snapshot['stats'], ...over };
+  return { processes: [], listeners: [], heldListeners: [], connections: [], deletedFiles: [], procfsVisibility: { overmountedPids: [], hidepid: 'off' }, hostNetns: HOST, stats: { durationSeconds: 0.5 } as Snapshot['stats'], ...over };
 }
 
 describe('buildUiSnapshot', () => {
