@@ -2,7 +2,8 @@
 import { median } from './stats.js';
 import { SCAN_PHASES } from '../src/scan/scan-stats.js';
 import { TOOLS, type RoundsResult } from './scan-rounds.js';
-import type { UnderLoadResult } from './exporter-bench.js';
+import type { BriefListenerCatch, UnderLoadResult } from './exporter-bench.js';
+import { percentile } from './stats.js';
 
 export interface SizeResult {
   processes: number;
@@ -11,12 +12,15 @@ export interface SizeResult {
   rounds: RoundsResult;
   underLoad?: UnderLoadResult;
   listenerLatencySeconds?: number[];
+  briefCatch?: BriefListenerCatch;
 }
 
 export const TARGETS = {
   steadyToFloorCpu: 0.25,
   coldToFloorCpu: 1.3,
   newListenerSeconds: 2,
+  /** Issue 16: listen() to /metrics with process and user, at a 250 ms poll. */
+  briefListenerP99Seconds: 0.5,
   metricsP99Ms: 50,
   rssBytes: 120 * 1024 * 1024,
 };
@@ -49,6 +53,14 @@ export function formatSize(r: SizeResult): string[] {
     lines.push(`exporter RSS: ${(u.rssAtHalfBytes / MiB).toFixed(1)} MiB after ${u.scans / 2} scans, ${(u.rssAtEndBytes / MiB).toFixed(1)} MiB after ${u.scans}; highest at a scan end: ${(u.rssPeakThirdQuarterBytes / MiB).toFixed(1)} MiB in scans ${u.scans / 2 + 1}-${(u.scans * 3) / 4}, ${(u.rssPeakLastQuarterBytes / MiB).toFixed(1)} MiB in scans ${(u.scans * 3) / 4 + 1}-${u.scans}`);
   }
   if (r.listenerLatencySeconds) lines.push(`new-listener latency (default flags): ${r.listenerLatencySeconds.map(f3).join(', ')} s`);
+  const b = r.briefCatch;
+  if (b) {
+    const lat = [...b.latencySeconds].sort((x, y) => x - y);
+    lines.push(
+      `brief listeners (${b.lifeMs} ms each, ${b.pollInterval} poll): caught ${b.caught} of ${b.trials}, still on /metrics 1 s after closing ${b.heldAfterClose}; ` +
+        `listen() to /metrics p50 ${f3(percentile(lat, 50))} s, p99 ${f3(percentile(lat, 99))} s, max ${f3(lat[lat.length - 1] ?? NaN)} s`,
+    );
+  }
   if (r.rounds.samples.floor_c.length) lines.push(r.rounds.mismatches.length ? `cross-check: ${r.rounds.mismatches.length} disagreements:` : 'cross-check: every tool agrees on the listeners and deleted files of the workload');
   lines.push(...r.rounds.mismatches.slice(0, 20).map((m) => `  ${m}`));
   return lines;
@@ -79,5 +91,12 @@ export function verdicts(r: SizeResult): { line: string; pass: boolean }[] {
   }
   const l = r.listenerLatencySeconds;
   if (l?.length) check('new-listener latency < 2 s (max)', `${Math.max(...l).toFixed(3)} s`, Math.max(...l) < TARGETS.newListenerSeconds);
+  const b = r.briefCatch;
+  if (b) {
+    const lat = [...b.latencySeconds].sort((x, y) => x - y);
+    check(`brief listeners caught >= 99% (${b.lifeMs} ms life, ${b.pollInterval} poll)`, `${b.caught}/${b.trials}`, b.caught >= 0.99 * b.trials);
+    check('brief listeners held after closing', `${b.heldAfterClose}/${b.caught}`, b.heldAfterClose === b.caught);
+    check(`new listener on /metrics p99 < 500 ms (${b.pollInterval} poll)`, `${f3(percentile(lat, 99))} s`, percentile(lat, 99) < TARGETS.briefListenerP99Seconds);
+  }
   return out;
 }

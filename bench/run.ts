@@ -4,6 +4,7 @@
  *
  *   node dist/bench/run.js [--procs=200 --fds=500] [--rounds=3] [--churn=0.05] [--scans=100]
  *                          [--scan-interval=250ms] [--listener-trials=5] [--scans-only | --exporter-only]
+ *                          [--catch-trials=100 --catch-life=500ms --catch-poll=250ms]   (brief listeners)
  *                          [--fd-cache-max-age=5m]   (of the exporter's steady scans; its default)
  *                          [--tools=exporter_cold,exporter_steady,floor_c,lsof,lsof_i,ss]
  *                          [--established=N [--poll-only] [--exporter-seconds=60]]
@@ -17,7 +18,7 @@ import fs from 'node:fs';
 import { compileHelpers } from './tools.js';
 import { Workload } from './workload.js';
 import { DEFAULT_ROUNDS, runRounds, TOOLS, type Tool } from './scan-rounds.js';
-import { metricsUnderLoad, newListenerLatency } from './exporter-bench.js';
+import { briefListenerCatch, metricsUnderLoad, newListenerLatency } from './exporter-bench.js';
 import { formatSize, verdicts, type SizeResult } from './report.js';
 import { formatListenerPoll, listenerPollBench, listenerPollVerdicts } from './listener-poll.js';
 import { median } from './stats.js';
@@ -55,6 +56,12 @@ async function benchSize(f: Map<string, string>, processes: number, fdsPerProces
       log(`under load: ${JSON.stringify(result.underLoad)}`);
       log('new-listener latency at the default flags');
       result.listenerLatencySeconds = await newListenerLatency(load, Number(f.get('listener-trials') ?? 5));
+      const catchTrials = Number(f.get('catch-trials') ?? 100);
+      if (catchTrials > 0) {
+        const life = parseDuration('catch-life', f.get('catch-life') ?? '500ms', { min: 1 });
+        log(`brief listeners: ${catchTrials} that live ${life} ms, at a ${f.get('catch-poll') ?? '250ms'} poll`);
+        result.briefCatch = await briefListenerCatch(load, catchTrials, life, f.get('catch-poll') ?? '250ms');
+      }
     }
     return result;
   } finally {

@@ -85,18 +85,35 @@ export class Workload {
    * Ask a process to listen on one more TCP port; resolves with the port once listen() returned.
    * @param sameCount close one held file first, so the process's descriptor count does not change.
    */
-  addListener(p: WorkloadProcess, sameCount = false): Promise<number> {
+  async addListener(p: WorkloadProcess, sameCount = false): Promise<number> {
+    const port = await this.ask(p, sameCount ? 'R' : 'L', /^listen (\d+)$/);
+    p.listeners.push({ protocol: 'tcp', family: 'ipv4', port, pid: p.pid });
+    return port;
+  }
+
+  /**
+   * A listener of `p` that lives `lifeMs` (from listen() returning to close()); resolves with its port
+   * once it is closed. Not added to p.listeners: the cross-checks never see it.
+   */
+  async briefListener(p: WorkloadProcess, lifeMs: number, opened: (port: number) => void = () => {}): Promise<number> {
+    const port = await this.ask(p, 'B', /^listen (\d+)$/);
+    opened(port);
+    await new Promise((r) => setTimeout(r, lifeMs));
+    await this.ask(p, 'C', /^closed (\d+)$/);
+    return port;
+  }
+
+  /** Sends a command to a workload process; resolves with the number of the first line matching `reply`. */
+  private ask(p: WorkloadProcess, command: string, reply: RegExp): Promise<number> {
     return new Promise((resolve) => {
       const onLine = (line: string) => {
-        const m = /^listen (\d+)$/.exec(line);
+        const m = reply.exec(line);
         if (!m) return;
         p.lines.off('line', onLine);
-        const port = Number(m[1]);
-        p.listeners.push({ protocol: 'tcp', family: 'ipv4', port, pid: p.pid });
-        resolve(port);
+        resolve(Number(m[1]));
       };
       p.lines.on('line', onLine);
-      p.child.stdin?.write(sameCount ? 'R\n' : 'L\n');
+      p.child.stdin?.write(`${command}\n`);
     });
   }
 

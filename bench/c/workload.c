@@ -7,7 +7,9 @@
  *     UID     drop to this uid/gid after raising RLIMIT_NOFILE (-1: stay)
  * Prints one line "ready PID tcp4=P tcp6=P udp4=P udp6=P deleted=INODE:SIZE" when set up.
  * On stdin: "L" opens one more TCP listener on 127.0.0.1 and prints "listen PORT"; "R" does the same
- * after closing one held file, so the descriptor count does not change (the stale-cache case).
+ * after closing one held file, so the descriptor count does not change (the stale-cache case); "B"
+ * opens a brief one the same way, which "C" closes again (prints "closed PORT"): a listener that lives
+ * as long as the bench waits between the two.
  * Exits when stdin closes or the parent dies (PR_SET_PDEATHSIG), so a killed bench leaves nothing.
  *
  *   workload established SOCKETS
@@ -213,12 +215,20 @@ int main(int argc, char **argv) {
          ports[3], (unsigned long)st.st_ino, (long)size);
   fflush(stdout);
   char line[64];
+  int brief = -1, brief_port = 0;
   while (fgets(line, sizeof line, stdin)) {
     if (line[0] == 'R' && nfiles > 0) close(files[--nfiles]);
-    if (line[0] == 'L' || line[0] == 'R') {
+    if (line[0] == 'L' || line[0] == 'R' || (line[0] == 'B' && brief < 0)) {
       int port;
-      bound(AF_INET, SOCK_STREAM, &port);
+      int s = bound(AF_INET, SOCK_STREAM, &port);
+      if (line[0] == 'B') brief = s, brief_port = port;
       printf("listen %d\n", port);
+      fflush(stdout);
+    }
+    if (line[0] == 'C' && brief >= 0) {
+      close(brief);
+      brief = -1;
+      printf("closed %d\n", brief_port);
       fflush(stdout);
     }
   }

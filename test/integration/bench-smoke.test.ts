@@ -1,12 +1,14 @@
 /**
  * The bench's own machinery at a tiny size (3 processes x 20 fds): the workload generator starts,
  * churns and cleans up; every tool's findings are parsed and agree with the workload; and a listener
- * opened without changing the fd count is still attributed through a warm cache. Nothing is timed.
+ * opened without changing the fd count is still attributed through a warm cache; brief listeners are
+ * caught by the real exporter's poll. Nothing is timed but the lives of those listeners.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareFindings, expectedFindings, exporterFindings, floorFindings, lsofFindings, ssFindings } from '../../bench/cross-check.js';
 import { compileHelpers, runMeasured, type Binaries } from '../../bench/tools.js';
+import { briefListenerCatch } from '../../bench/exporter-bench.js';
 import { NOBODY_UID, Workload } from '../../bench/workload.js';
 import { ProcFs } from '../../src/procfs/proc.js';
 import { Scanner } from '../../src/scan/scanner.js';
@@ -77,4 +79,11 @@ describe('bench workload and cross-check', () => {
     expect(holdersOf(snapshot)).toEqual([p.pid]);
     expect(snapshot.stats.cacheHits).toBeGreaterThan(0);
   });
+
+  it('catches brief listeners of the nobody process through the poll, and they stay after closing', async () => {
+    const r = await briefListenerCatch(load, 3, 1000, '250ms');
+    expect(r).toMatchObject({ trials: 3, caught: 3, heldAfterClose: 3 });
+    expect(r.latencySeconds).toHaveLength(3);
+    expect(Math.max(...r.latencySeconds)).toBeLessThan(1); // seen while it lived
+  }, 60_000);
 });
