@@ -3,7 +3,8 @@
  * (1s scrape and evaluation) loading the shipped rules, rendered with shortened windows through the
  * same tunables operators use, notifying a real Alertmanager whose webhook is a server in this test.
  * An admin's `nc -l` (as nobody, a service account, when run as root) must reach the webhook; a host
- * just added, an exporter restart and a service restart on the same port must not.
+ * just added, an exporter restart and a service restart on the same port must not; a third account's
+ * new listener must while another account floods the capped family.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +19,7 @@ import { withOverrides } from '../../alerts/src/tunables.js';
 import { startAlertmanager, type RunningAlertmanager } from '../support/alertmanager-server.js';
 import { startExporter, stopChild, type RunningExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
+import { NODE_COMM, startFdHolder, startNodeListener } from '../support/children.js';
 import { freePort } from '../support/ports.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus-server.js';
 import { waitFor } from '../support/wait.js';
@@ -184,4 +186,24 @@ describe('new-listener alert through Prometheus and Alertmanager', () => {
     }
     expect(notified('LsofNewListener', ncPort, 'firing', restartedAt)).toBeUndefined();
   });
+
+  it("fires for a third account's new listener while another account floods the capped family", async () => {
+    // Issue 14, item 4: 2,100 listeners of nobody, each held by two processes, fill the 2,000-series cap.
+    const flood = await startFdHolder(['many', '2100'], { uid: 65534, gid: 65534 });
+    try {
+      await waitFor(async () => samplesOf(await exporter.metrics(), 'lsof_listening_sockets').some((s) => s.labels.user === 'nobody' && s.value >= 2100), 'the flood on /metrics', 90_000, 500);
+      const floodedAt = Date.now();
+      const daemon = await startNodeListener({ protocol: 'tcp', host: '127.0.0.1', uid: 1, gid: 1 });
+      children.push(daemon.child);
+      // Prometheus then evaluates, and Alertmanager sends, the flood's own 2,000 new listeners too.
+      const alert = await waitFor(() => notified('LsofNewListener', daemon.port, 'firing', floodedAt), "the third account's LsofNewListener at the webhook", 90_000, 50).catch(async (e: Error) => {
+        const active = (await activeAlerts('LsofNewListener')).filter((a) => a.labels.port === String(daemon.port));
+        throw new Error(`${e.message}; in Prometheus: ${JSON.stringify(await prometheus.query(`lsof_listener_processes{port="${daemon.port}"}`))}, active: ${JSON.stringify(active)}`);
+      });
+      expect(alert.labels).toMatchObject({ user: 'daemon', process: NODE_COMM, port: String(daemon.port), address: '127.0.0.1' });
+      expect(samplesOf(await exporter.metrics(), 'lsof_series_dropped').find((s) => s.labels.metric === 'lsof_listener_processes')?.value).toBeGreaterThan(0);
+    } finally {
+      await flood.stop();
+    }
+  }, 240_000);
 });
