@@ -8,12 +8,13 @@
  * the first test below; the tests that need it are skipped then, saying so in their names.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListenerSource, type ListenerPoll } from '../../src/procfs/listener-source.js';
 import { loadNative, type NativeProcfs } from '../../src/procfs/native.js';
-import { TCP_CLOSE, TCP_LISTEN, type IpSocket } from '../../src/procfs/net-ip-socket.js';
+import { IP_SOCKET_TABLES, parseNetIpSockets, TCP_CLOSE, TCP_LISTEN, type IpSocket } from '../../src/procfs/net-ip-socket.js';
 import { ProcReader } from '../../src/procfs/reader.js';
-import { parseInetDiagMsgs, readSockDiagListeners } from '../../src/procfs/sock-diag.js';
+import { parseInetDiagMsgs, readSockDiagListeners, readSockDiagTables } from '../../src/procfs/sock-diag.js';
 import { started, startNodeListener, type HeldChild } from '../support/children.js';
 import { netnsOfPid, nodeTcpListenerArgv, startInNamespace } from '../support/netns-children.js';
 import {
@@ -106,6 +107,15 @@ describe('sock_diag', () => {
       const every = parseInetDiagMsgs(addon!.sockDiagDump(6, 2, 0xffffffff), 'tcp');
       const established = every.filter((s) => inodes.has(s.inode) && s.state === 1);
       expect(established.length).toBe(2 * PAIRS);
+    });
+
+    it("gives a full scan's tables (every state) field for field as /proc/net/{tcp,tcp6,udp,udp6} do", () => {
+      const text = IP_SOCKET_TABLES.flatMap((t) => parseNetIpSockets(fs.readFileSync(`/proc/self/net/${t.file}`, 'latin1'), t.protocol, t.family));
+      const dumped = readSockDiagTables(addon!);
+      expect(dumped.map((t) => t.error)).toEqual(['', '', '', '']);
+      const mine = ownedBy(dumped.flatMap((t) => t.sockets!), inodes);
+      expect(mine.length).toBeGreaterThanOrEqual(2 * PAIRS + 9); // connections and listeners alike
+      expect(mine).toEqual(ownedBy(text, inodes)); // the fixture's bound-only TCP socket in neither
     });
 
     it('reports the owner uid of each socket', async () => {
