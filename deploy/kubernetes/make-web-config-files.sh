@@ -21,9 +21,10 @@ done
 command -v htpasswd >/dev/null || die "htpasswd not found (Debian/Ubuntu: apt-get install apache2-utils)"
 
 umask 077
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days "$days" \
-  -subj "/CN=$server_name" -addext "subjectAltName=DNS:$server_name" \
-  -keyout tls.key -out tls.crt 2>/dev/null || die "openssl could not make the certificate"
+# (its stderr only on failure: it prints a line of dashes otherwise)
+err=$(openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days "$days" \
+  -subj "/CN=$server_name" -addext "subjectAltName=DNS:$server_name" -keyout tls.key -out tls.crt 2>&1) ||
+  { rm -f tls.key tls.crt; die "openssl could not make the certificate: $err"; }
 printf '%s' "$user" >username
 if [ -n "${LSOF_EXPORTER_SCRAPE_PASSWORD:-}" ]; then
   printf '%s' "$LSOF_EXPORTER_SCRAPE_PASSWORD" >password
