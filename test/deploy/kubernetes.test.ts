@@ -26,6 +26,8 @@ import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitorin
 import { OUTPUT, renderPrometheusRule } from '../../deploy/kubernetes/generate-prometheusrule.mjs';
 // @ts-expect-error plain ESM script without types
 import { renderVariant, VARIANT_DIR } from '../../deploy/kubernetes/generate-kube-rbac-proxy.mjs';
+// @ts-expect-error plain ESM script without types
+import * as webConfig from '../../deploy/kubernetes/generate-web-config.mjs';
 import { strictErrors } from '../support/strict-manifests.js';
 
 const DIR = fileURLToPath(new URL('../../deploy/kubernetes/', import.meta.url));
@@ -53,7 +55,8 @@ function manifests(dir = DIR): { file: string; doc: Doc }[] {
     .flatMap((file) => parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map((d) => ({ file: path.relative(DIR, path.join(dir, file)), doc: d.toJS() as Doc })));
 }
 
-const everyManifest = () => [...manifests(), ...manifests(VARIANT_DIR)];
+const WEB_CONFIG_DIR = webConfig.VARIANT_DIR as string;
+const everyManifest = () => [...manifests(), ...manifests(VARIANT_DIR), ...manifests(WEB_CONFIG_DIR)];
 
 function validate(doc: Doc): void {
   const Model = MODELS[`${doc.apiVersion}/${doc.kind}`];
@@ -89,7 +92,7 @@ describe('Kubernetes manifests', () => {
     typos.forEach(([name, , message], i) => expect(errors[i], name).toMatch(new RegExp(`^daemonset\\.yaml with ${name} \\(DaemonSet\\): .*${message.source}`)));
   });
 
-  it.each([DIR, VARIANT_DIR])('kustomization.yaml lists every manifest of %s', (dir) => {
+  it.each([DIR, VARIANT_DIR, WEB_CONFIG_DIR])('kustomization.yaml lists every manifest of %s', (dir) => {
     const k = parseAllDocuments(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as { resources: string[] };
     expect([...k.resources].sort()).toEqual([...new Set(manifests(dir).map((m) => path.basename(m.file)))].sort());
   });
@@ -146,14 +149,20 @@ describe('NetworkPolicy', () => {
   });
 });
 
+describe.each([
+  ['kube-rbac-proxy', VARIANT_DIR as string, renderVariant, []],
+  ['web-config', WEB_CONFIG_DIR, webConfig.renderVariant, webConfig.OPERATOR_FILES],
+] as [string, string, () => Record<string, string>, string[]][])('the %s variant', (name, dir, render, operatorFiles) => {
+  it(`is what generate-${name}.mjs makes from the base (run it after editing deploy/kubernetes)`, () => {
+    const rendered = render();
+    // the operator's own (git-ignored) secret files may sit beside the generated ones
+    expect(fs.readdirSync(dir).filter((f) => !operatorFiles.includes(f)).sort()).toEqual(Object.keys(rendered).sort());
+    for (const [file, content] of Object.entries(rendered)) expect(fs.readFileSync(path.join(dir, file), 'utf8'), file).toBe(content);
+  });
+});
+
 describe('the kube-rbac-proxy variant', () => {
   const variant = (kind: string) => manifests(VARIANT_DIR).find((m) => m.doc.kind === kind)!.doc as Json;
-
-  it('is what generate-kube-rbac-proxy.mjs makes from the base (run it after editing deploy/kubernetes)', () => {
-    const rendered = renderVariant() as Record<string, string>;
-    expect(fs.readdirSync(VARIANT_DIR).sort()).toEqual(Object.keys(rendered).sort());
-    for (const [file, content] of Object.entries(rendered)) expect(fs.readFileSync(path.join(VARIANT_DIR, file), 'utf8'), file).toBe(content);
-  });
 
   it('serves the exporter only through the proxy: loopback listen, no exporter port, TLS on the pod port', () => {
     const pod = variant('DaemonSet').spec.template.spec;
@@ -221,5 +230,65 @@ describe('PrometheusRule', () => {
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the web-config variant', () => {
+  const variant = (kind: string) => manifests(WEB_CONFIG_DIR).find((m) => m.doc.kind === kind)!.doc as Json;
+  const kustomization = () => parseAllDocuments(fs.readFileSync(path.join(WEB_CONFIG_DIR, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as Json;
+  /** secretGenerator name -> key -> the operator's file it is read from. */
+  const generated = (): Record<string, Record<string, string>> =>
+    Object.fromEntries(
+      kustomization().secretGenerator.map((g: Json) => {
+        expect(g.namespace, g.name).toBe('lsof-exporter');
+        return [g.name, Object.fromEntries(g.files.map((f: string) => (f.includes('=') ? f.split('=') : [f, f])))];
+      }),
+    );
+
+  it('mounts a generated Secret read-only, 0400 for its uid 0, and passes its web config file', () => {
+    const pod = variant('DaemonSet').spec.template.spec;
+    const [exporter] = pod.containers;
+    expect(pod.containers).toHaveLength(1);
+    expect(pod.securityContext.runAsUser).toBe(0); // owner of the Secret's files, the only one 0400 lets read
+    const mount = exporter.volumeMounts.find((m: Json) => m.name === 'web-config');
+    expect(mount.readOnly).toBe(true);
+    const volume = pod.volumes.find((v: Json) => v.name === 'web-config');
+    expect(volume.secret.defaultMode).toBe(0o400);
+    const keys = generated()[volume.secret.secretName];
+    expect(keys).toEqual({ 'web-config.yml': 'web-config.yml', 'tls.crt': 'tls.crt', 'tls.key': 'tls.key' });
+    expect(exporter.args).toContain(`--web.config.file=${mount.mountPath}/web-config.yml`);
+    expect(exporter.args).toContain('--web.listen-address=:10411');
+    expect(kustomization().generatorOptions).toEqual({ disableNameSuffixHash: true }); // the ServiceMonitor's references are not rewritten
+  });
+
+  it('probes /healthz over HTTPS on the TLS port, without credentials', () => {
+    const exporter = variant('DaemonSet').spec.template.spec.containers[0];
+    expect(exporter.ports).toEqual([{ name: 'https', containerPort: 10411, protocol: 'TCP' }]);
+    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) expect(exporter[probe].httpGet, probe).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
+  });
+
+  it('the ServiceMonitor verifies the certificate under its name and logs in, from a Secret of its namespace the pod never mounts', () => {
+    const sm = variant('ServiceMonitor');
+    const [endpoint] = sm.spec.endpoints;
+    expect(endpoint).toMatchObject({ port: 'https', scheme: 'https', tlsConfig: { serverName: webConfig.SERVER_NAME } });
+    expect(endpoint.tlsConfig.insecureSkipVerify).toBeUndefined();
+    const refs = [endpoint.tlsConfig.ca.secret, endpoint.basicAuth.username, endpoint.basicAuth.password];
+    const scrapeSecret = refs[0].name;
+    for (const ref of refs) expect(ref.name).toBe(scrapeSecret);
+    expect(generated()[scrapeSecret]).toEqual({ username: 'username', password: 'password', 'ca.crt': 'tls.crt' }); // self-signed: its own CA
+    expect(refs.map((r) => r.key)).toEqual(['ca.crt', 'username', 'password']);
+    expect(sm.metadata.namespace).toBe('lsof-exporter');
+    expect(variant('DaemonSet').spec.template.spec.volumes.map((v: Json) => v.secret?.secretName)).not.toContain(scrapeSecret);
+    // the certificate make-web-config-files.sh makes carries that name
+    expect(fs.readFileSync(path.join(DIR, 'make-web-config-files.sh'), 'utf8')).toContain(`server_name=${webConfig.SERVER_NAME} `);
+  });
+
+  it('the Service and the NetworkPolicy follow the TLS port; the operator files are git-ignored', () => {
+    expect(variant('Service').spec.ports).toEqual([{ name: 'https', port: 10411, targetPort: 'https', protocol: 'TCP' }]);
+    expect(variant('NetworkPolicy').spec.ingress[0].ports).toEqual([{ port: 'https', protocol: 'TCP' }]);
+    const read = Object.values(generated()).flatMap((keys) => Object.values(keys));
+    expect([...new Set(read)].sort()).toEqual([...webConfig.OPERATOR_FILES].sort());
+    const ignored = fs.readFileSync(path.join(WEB_CONFIG_DIR, '.gitignore'), 'utf8').split('\n').filter((l) => l.startsWith('/'));
+    expect(ignored.map((l) => l.slice(1)).sort()).toEqual([...webConfig.OPERATOR_FILES].sort());
   });
 });

@@ -8,13 +8,13 @@
 import { spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { spawnListeningExporter, stopChild } from '../support/exporter-process.js';
+import { kubeletProbe } from '../support/kubelet-probe.js';
 import { freePort } from '../support/ports.js';
 import { makePki, type TestPki } from '../support/tls.js';
 import { waitFor } from '../support/wait.js';
@@ -46,21 +46,6 @@ async function exporterWithAuth(tls: boolean, port?: number): Promise<number> {
   return p;
 }
 
-/** What the kubelet sends for an httpGet probe; its verdict (200-399 passes). */
-function kubeletProbe(port: number, httpGet: { path: string; scheme?: string; httpHeaders?: unknown[] }): Promise<{ status: number; passes: boolean }> {
-  expect(httpGet.scheme ?? 'HTTP').toBe('HTTP');
-  expect(httpGet.httpHeaders).toBeUndefined(); // no credentials in the probe
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: httpGet.path, agent: false, headers: { 'User-Agent': 'kube-probe/1.31', Accept: '*/*', Connection: 'close' } }, (res) => {
-        res.resume();
-        const status = res.statusCode ?? 0;
-        resolve({ status, passes: status >= 200 && status < 400 });
-      })
-      .on('error', reject);
-  });
-}
-
 /** The exec-form command of the Dockerfile's HEALTHCHECK, with the image's paths mapped to the checkout. */
 function dockerHealthcheck(): string[] {
   const line = fs.readFileSync(path.join(ROOT, 'deploy/docker/Dockerfile'), 'utf8').split('\n').find((l) => l.startsWith('HEALTHCHECK '))!;
@@ -87,6 +72,7 @@ describe('with basic auth on', () => {
     const container = ds.spec.template.spec.containers[0];
     for (const name of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
       const probe = container[name].httpGet;
+      expect(probe.scheme ?? 'HTTP', name).toBe('HTTP');
       expect(container.ports.find((p: Json) => p.name === probe.port)?.containerPort, name).toBe(10411);
       expect(await kubeletProbe(port, probe), name).toEqual({ status: 200, passes: true });
     }

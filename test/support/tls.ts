@@ -78,6 +78,8 @@ export interface HttpsOptions {
   cert?: string;
   key?: string;
   maxVersion?: tls.SecureVersion;
+  /** The name the certificate must carry (and SNI), when the URL's host is not it. */
+  servername?: string;
 }
 
 /** GET over HTTPS on a fresh connection; rejects on any TLS or socket failure. */
@@ -90,6 +92,7 @@ export function httpsGet(url: string, o: HttpsOptions): Promise<HttpsAnswer> {
         cert: o.cert ? fs.readFileSync(o.cert) : undefined,
         key: o.key ? fs.readFileSync(o.key) : undefined,
         maxVersion: o.maxVersion,
+        servername: o.servername,
         auth: o.auth,
         agent: false,
         timeout: 10_000,
