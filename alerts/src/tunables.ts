@@ -32,6 +32,11 @@ export interface Tunables {
      */
     historyInterval: string;
   };
+  /** LsofNewExecutable: reads its history over the windows of `newListener` (same history interval). */
+  newExecutable: {
+    /** Longer than a scrape interval: a process seen by one scan only still alerts for `recent`. */
+    for: string;
+  };
   serviceAccount: {
     /** Accounts that must only listen on ports declared for them (alerts/expected-listeners.rules.yml). */
     users: string[];
@@ -69,6 +74,7 @@ export const DEFAULT_TUNABLES: Tunables = {
   runbookUrl: 'https://github.com/lsof-exporter/lsof-exporter/blob/main/docs/runbooks.md',
   expectedListenersWindow: '1h',
   newListener: { lookback: '7d', recent: '1h', minInstanceHistory: '1d', for: '1m', historyInterval: '1h' },
+  newExecutable: { for: '1m' },
   serviceAccount: { users: ['www-data', 'apache', 'httpd', 'nginx', 'nobody'], for: '1m' },
   closeWait: { connections: 100, for: '15m' },
   listenerFlood: { sockets: 1000, for: '5m' },

@@ -2,10 +2,13 @@
  * A synthetic fleet as Prometheus would have stored it: H hosts x L listeners scraped every 15 s for
  * the lookback plus an hour, every listener present all along (the steady state the alert is
  * evaluated in nearly always), and the hourly history the recording rules write for them (both
- * levels: for listeners present all along, a 1 at every evaluation).
+ * levels: for listeners present all along, a 1 at every evaluation). Each listener's daemon is also
+ * an executable of its account (lsof_executable_processes, with its own history records), so the
+ * new-executable rules read as many series as the new-listener ones.
  */
+import { executableRecordNames } from '../../alerts/src/groups/executable-history.js';
 import { recordNames } from '../../alerts/src/groups/listener-history.js';
-import { BUILD_INFO, LISTENERS } from '../../alerts/src/names.js';
+import { BUILD_INFO, LISTENERS, metric } from '../../alerts/src/names.js';
 import type { Tunables } from '../../alerts/src/tunables.js';
 
 export interface Fleet {
@@ -48,6 +51,7 @@ function listenerLabels(host: number, l: number): Record<string, string> {
 
 export function fleetSeries(f: Fleet, n: Tunables['newListener']): SyntheticSeries[] {
   const names = recordNames(n);
+  const executableNames = executableRecordNames(n);
   // One array per family: OpenMetrics wants a family's samples contiguous.
   const families = new Map<string, SyntheticSeries[]>();
   const add = (family: string, pairs: Record<string, string>, everySeconds: number) => {
@@ -65,6 +69,10 @@ export function fleetSeries(f: Fleet, n: Tunables['newListener']): SyntheticSeri
       add(LISTENERS, { ...identity, family: 'ipv4', executable: `/usr/sbin/daemon${l}` }, f.scrapeIntervalSeconds);
       add(names.recentListeners, identity, f.historyIntervalSeconds);
       add(names.listenerHistory, identity, f.historyIntervalSeconds);
+      const executable = { ...instance, user: identity.user!, executable: `/usr/sbin/daemon${l}` };
+      add(metric('executable_processes'), { ...executable, process: identity.process! }, f.scrapeIntervalSeconds);
+      add(executableNames.recentExecutables, executable, f.historyIntervalSeconds);
+      add(executableNames.executableHistory, executable, f.historyIntervalSeconds);
     }
   }
   return [...families.values()].flat();

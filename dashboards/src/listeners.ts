@@ -1,5 +1,6 @@
 /**
- * Listeners: who listens on which port now, what appeared during the range, and by which users.
+ * Listeners: who listens on which port now, what appeared during the range, and by which users; and
+ * the executables new to their accounts (often the same intrusion, before it listens).
  * The headline signal of the exporter: a service account that suddenly listens on a new port.
  */
 import { metric } from '../../src/metrics/names.js';
@@ -49,6 +50,19 @@ export const NEW_LISTENERS = withListenerName(
   ].join('\n'),
 );
 
+const EXECUTABLES = metric('executable_processes');
+const EXECUTABLE_IDENTITY = 'instance, job, user, executable';
+
+/**
+ * Executables present at each step that their account was not seen running in the `$lookback` before
+ * the start of the range: the dashboard's view of the LsofNewExecutable alert (same identity: the
+ * process name is not part of it, an unreadable executable is left out).
+ */
+export const NEW_EXECUTABLES = [
+  `group by (${EXECUTABLE_IDENTITY}) (${select(EXECUTABLES, 'executable!=""')})`,
+  `unless on (${EXECUTABLE_IDENTITY}) present_over_time(${select(EXECUTABLES)}[$lookback] @ start())`,
+].join('\n');
+
 /** One series per listening socket and holder: sockets of identical identity in two network namespaces count twice. */
 export const LISTENERS_BY_USER = `count by (user) (${select(LISTENERS, IN_CONTAINER)})`;
 
@@ -94,7 +108,7 @@ export function listenersDashboard(): Dashboard {
     baseDashboard(
       'lsof-listeners',
       'lsof-exporter / Listeners',
-      'Who listens on which port, what started listening during the range, and by which users.',
+      'Who listens on which port, what started listening during the range, by which users, and which executables are new to their accounts.',
     )
       .withVariable(
         labelVariable('container_id', 'Container', `label_values(${select(LISTENERS)}, container_id)`, '.*').description(
@@ -122,6 +136,21 @@ export function listenersDashboard(): Dashboard {
           },
           'none',
           rangeQuery(NEW_LISTENERS, '{{listener}} on {{instance}}'),
+        ).lineInterpolation(common.LineInterpolation.StepAfter),
+      )
+      .withPanel(
+        stackedPanel(
+          {
+            title: 'New executables',
+            what:
+              'Executables (by path) that their account was not seen running in the $lookback before the start of the range, ' +
+              'one series per account and executable while it runs: what a dropped program looks like before it listens on anything. ' +
+              'The process name is not part of the identity; an upgrade that keeps the path is not new.',
+            healthy: 'empty, or only the binaries of a deployment or upgrade you know about.',
+            alerts: ['LsofNewExecutable'],
+          },
+          'none',
+          rangeQuery(NEW_EXECUTABLES, '{{executable}} ({{user}}) on {{instance}}'),
         ).lineInterpolation(common.LineInterpolation.StepAfter),
       )
       .withPanel(

@@ -166,6 +166,13 @@ describe('dashboards against a real Prometheus and exporter', () => {
     expect(series.filter((s) => s.metric.port === String(exporter.port))).toEqual([]);
   });
 
+  it('shows the test binaries as new executables of their account, and not the exporter that ran before the range began', async () => {
+    const series = await run(query('New executables'));
+    const mine = series.filter((s) => s.metric.user === user).map((s) => s.metric.executable);
+    expect(mine).toContain(path.join(dir, 'dashprefork'));
+    expect(mine).not.toContain(fs.realpathSync(process.execPath));
+  });
+
   it('counts the test listener under its user', async () => {
     const byUser = await run(query('Listeners by user'));
     expect(byUser.map((s) => s.metric.user)).toContain(user);

@@ -31,6 +31,11 @@ export function recordWindow(n: NewListener): string {
   return formatDuration(2 * parseDuration(n.historyInterval));
 }
 
+/** The level-2 records of the last two history intervals (one skipped evaluation changes nothing). */
+export function historyRead(name: string, n: NewListener): string {
+  return `present_over_time(${name}[${recordWindow(n)}])`;
+}
+
 /** The instance's history that makes its listeners eligible: the lookback, less the minimum history. */
 function ageWindow(n: NewListener): { range: string; offset: string } {
   const minHistory = parseDuration(n.minInstanceHistory);

@@ -2,7 +2,7 @@
 import { parseDuration } from '../duration.js';
 import { exactAlternation, groupedListeners, IDENTITY, indent, INSTANCE_IDENTITY, unlessExpected, withListenerName } from '../listener-promql.js';
 import { LISTENERS } from '../names.js';
-import { recordNames, recordWindow } from './listener-history.js';
+import { historyRead, recordNames } from './listener-history.js';
 import { alertingRule, type RuleGroup } from '../rule.js';
 import type { Tunables } from '../tunables.js';
 
@@ -60,11 +60,6 @@ export function newListenerExpr(n: Tunables['newListener'], expectedWindow: stri
   ].join('\n');
   // Named last: the label functions then run on the few new listeners, not on every listener.
   return withListenerName(newListeners);
-}
-
-/** The level-2 records of the last two history intervals (one skipped evaluation changes nothing). */
-function historyRead(name: string, n: Tunables['newListener']): string {
-  return `present_over_time(${name}[${recordWindow(n)}])`;
 }
 
 /**
