@@ -15,6 +15,14 @@ import { exporterIdleCpu } from './exporter-bench.js';
 import { ListenerSource } from '../src/procfs/listener-source.js';
 import { IP_SOCKET_TABLES, isListening, parseNetIpSockets } from '../src/procfs/net-ip-socket.js';
 import { ProcReader } from '../src/procfs/reader.js';
+import { loadNative, type NativeProcfs } from '../src/procfs/native.js';
+import { readSockDiagTables } from '../src/procfs/sock-diag.js';
+
+function addon(): NativeProcfs {
+  const n = loadNative().native;
+  if (!n) throw new Error('listener poll bench: the native addon is not built');
+  return n;
+}
 
 export interface PollRow {
   name: string;
@@ -117,6 +125,7 @@ function busyHost(bin: Binaries, load: EstablishedLoad, idle: EstablishedLoad, m
     { name: 'proc_all_c', what: 'C: /proc/net/tcp, tcp6, udp, udp6 read whole', cpuSecondsPerPoll: runPollFloor(bin, ['read', '/proc/net', 'tcp', 'tcp6', 'udp', 'udp6'], minSeconds).cpuSecondsPerRound },
     { name: 'poll_sock_diag', what: 'ListenerSource, own netns: sock_diag (the addon)', cpuSecondsPerPoll: cpuPerCall(() => pollInodes(diag, self), minSeconds) },
     { name: 'whole_tables_ts', what: 'the four tables read and parsed whole (the poll before sock_diag)', cpuSecondsPerPoll: cpuPerCall(() => wholeTables(whole, self), minSeconds) },
+    { name: 'scan_tables_sock_diag', what: "a full scan's socket tables, every state, through sock_diag (what a scan reads of its own netns)", cpuSecondsPerPoll: cpuPerCall(() => readSockDiagTables(addon()), minSeconds) },
     ...fallbackRows('own_netns', 'own netns without the addon', self, minSeconds),
     ...fallbackRows('idle_netns', 'an idle namespace (one listener) on this host', idlePid, minSeconds),
   ];

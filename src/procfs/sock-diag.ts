@@ -37,23 +37,47 @@ export function parseInetDiagMsgs(bytes: Uint8Array, protocol: IpProtocol): IpSo
   if (bytes.length % INET_DIAG_MSG_BYTES !== 0) throw new Error(`sock_diag: ${bytes.length} bytes is not a whole number of records`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: IpSocket[] = [];
-  for (let at = 0; at < bytes.length; at += INET_DIAG_MSG_BYTES) out.push(parseRecord(bytes, view, at, protocol));
+  // A full scan's dump holds every connection (100k on a busy server) over a handful of addresses:
+  // each address is formatted once per dump.
+  const addresses = new AddressNames(bytes, view);
+  for (let at = 0; at < bytes.length; at += INET_DIAG_MSG_BYTES) out.push(parseRecord(view, at, protocol, addresses));
   return out;
 }
 
-function parseRecord(bytes: Uint8Array, view: DataView, at: number, protocol: IpProtocol): IpSocket {
+function parseRecord(view: DataView, at: number, protocol: IpProtocol, addresses: AddressNames): IpSocket {
   const family = familyOf(view.getUint8(at));
   return {
     protocol,
     family,
-    localAddress: formatRaw(bytes.subarray(at + 8, at + 24), family),
+    localAddress: addresses.name(at + 8, family),
     localPort: view.getUint16(at + 4, false),
-    remoteAddress: formatRaw(bytes.subarray(at + 24, at + 40), family),
+    remoteAddress: addresses.name(at + 24, family),
     remotePort: view.getUint16(at + 6, false),
     state: view.getUint8(at + 1),
     uid: view.getUint32(at + 64, littleEndian),
     inode: view.getUint32(at + 68, littleEndian),
   };
+}
+
+/** Address fields (16 bytes, network order) -> their text, formatted once per distinct address. */
+class AddressNames {
+  private readonly v4 = new Map<number, string>();
+  private readonly v6 = new Map<string, string>();
+
+  constructor(private readonly bytes: Uint8Array, private readonly view: DataView) {}
+
+  name(at: number, family: IpFamily): string {
+    if (family === 'ipv4') {
+      const key = this.view.getUint32(at, false);
+      let text = this.v4.get(key);
+      if (text === undefined) this.v4.set(key, (text = formatRaw(this.bytes.subarray(at, at + 16), family)));
+      return text;
+    }
+    const key = `${this.view.getUint32(at)},${this.view.getUint32(at + 4)},${this.view.getUint32(at + 8)},${this.view.getUint32(at + 12)}`;
+    let text = this.v6.get(key);
+    if (text === undefined) this.v6.set(key, (text = formatRaw(this.bytes.subarray(at, at + 16), family)));
+    return text;
+  }
 }
 
 function familyOf(af: number): IpFamily {
