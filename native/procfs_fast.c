@@ -3,6 +3,7 @@
  * is per descriptor or per socket, where Node's own calls cost well above the syscalls they make.
  *
  *   readFdDir(dir)             readdir + readlinkat over /proc/PID/fd, classified on the way
+ *   findFdLinks(dir, path, under) the descriptors whose target is path (or below it): lsof FILE / +D
  *   socketProtocols(dir, fds)  getxattr("system.sockprotoname") of chosen socket descriptors
  *   readUnixInodes(file)       the inode column of a /proc/net/unix table
  *
@@ -403,6 +404,74 @@ static napi_value read_unix_inodes(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* The link text (without a " (deleted)" suffix) is `want`, or with `under`, anything below it. */
+static int link_matches(const char *t, size_t n, const char *want, size_t wn, int under) {
+  if (n >= DELETED_SUFFIX_LEN && memcmp(t + n - DELETED_SUFFIX_LEN, DELETED_SUFFIX, DELETED_SUFFIX_LEN) == 0) n -= DELETED_SUFFIX_LEN;
+  if (n == wn && memcmp(t, want, n) == 0) return 1;
+  if (!under) return 0;
+  if (wn == 1 && want[0] == '/') return n > 0 && t[0] == '/';
+  return n > wn && memcmp(t, want, wn) == 0 && t[wn] == '/';
+}
+
+/*
+ * findFdLinks(dir, path, under) -> [fds Int32Array, links string[]]: the descriptors of one
+ * /proc/PID/fd whose target is `path` (lsof FILE) or, with `under`, anything below it (lsof +D DIR),
+ * " (deleted)" kept in the returned latin1 text. The open-file search's inner loop: readlinkat and
+ * a compare per descriptor, no string for the others. Errors as readFdDir's.
+ */
+static napi_value find_fd_links(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  char dir[4096], want[4096];
+  if (path_call(env, info, 3, argv, dir, sizeof dir) || path_arg(env, argv[1], want, sizeof want)) return NULL;
+  bool under = false;
+  napi_get_value_bool(env, argv[2], &under);
+  size_t wn = strlen(want);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return throw_errno(env, errno, "scandir", dir);
+  DIR *d = fdopendir(dfd);
+  if (!d) {
+    int e = errno;
+    close(dfd);
+    return throw_errno(env, e, "scandir", dir);
+  }
+  struct texts found;
+  memset(&found, 0, sizeof found);
+  found.fds.item = sizeof(int32_t);
+  found.offsets.item = found.lens.item = sizeof(uint32_t);
+  found.pool.item = 1;
+  char target[LINK_MAX_BYTES];
+  int failure = 0;
+  for (;;) {
+    errno = 0;
+    struct dirent *e = readdir(d);
+    if (!e) {
+      failure = errno;
+      break;
+    }
+    if (!is_fd_name(e->d_name)) continue;
+    ssize_t n = readlinkat(dfd, e->d_name, target, sizeof target);
+    if (n < 0) {
+      if (errno == EACCES || errno == EPERM) {
+        failure = errno;
+        break;
+      }
+      continue; /* closed since readdir, or a target too long to be the one asked for */
+    }
+    if (link_matches(target, (size_t)n, want, wn, under) && texts_push(&found, (int32_t)atoi(e->d_name), target, (size_t)n)) {
+      failure = ENOMEM;
+      break;
+    }
+  }
+  closedir(d);
+  if (failure) {
+    texts_free(&found);
+    return throw_errno(env, failure, "scandir", dir);
+  }
+  napi_value out = texts_value(env, &found);
+  texts_free(&found);
+  return out;
+}
+
 napi_value sock_diag_init(napi_env env, napi_value exports); /* sock_diag.c */
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -410,6 +479,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"readFdDir", NULL, read_fd_dir, NULL, NULL, NULL, napi_enumerable, NULL},
       {"socketProtocols", NULL, socket_protocols, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readUnixInodes", NULL, read_unix_inodes, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"findFdLinks", NULL, find_fd_links, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return sock_diag_init(env, exports);

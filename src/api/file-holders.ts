@@ -4,6 +4,7 @@
  * about a second on a host with 500k descriptors), so it runs in a worker of its own (file-search.ts).
  */
 import { decodeProcBytes } from '../procfs/proc-text.js';
+import { linkMatcher, type LinkQuery } from '../procfs/link-match.js';
 import type { Proc, ProcFs } from '../procfs/proc.js';
 import type { UserNames } from '../scan/user-names.js';
 import { ApiError } from './api-error.js';
@@ -11,11 +12,8 @@ import { ApiError } from './api-error.js';
 export const MAX_FILE_HOLDERS = 5000;
 const MAX_QUERY_BYTES = 4096;
 
-export interface FileQuery {
-  path: string;
-  /** Match anything below `path` too (lsof +D). */
-  under: boolean;
-}
+/** `path`, or with `under` anything below it too (lsof +D). */
+export type FileQuery = LinkQuery;
 
 export interface FileHolderRow {
   pid: number;
@@ -43,23 +41,13 @@ export function parseFileQuery(path: string | null, under: boolean): FileQuery {
   return { path: trimmed || '/', under };
 }
 
-/** Link texts are latin1 views of raw bytes; the query is compared in the same form. */
-function matcher(q: FileQuery): (raw: string) => boolean {
-  const want = Buffer.from(q.path, 'utf8').toString('latin1');
-  const prefix = want === '/' ? '/' : `${want}/`;
-  return (raw) => {
-    const p = raw.endsWith(' (deleted)') ? raw.slice(0, -10) : raw;
-    return p === want || (q.under && p.startsWith(prefix));
-  };
-}
-
 export function findFileHolders(procfs: ProcFs, users: UserNames, q: FileQuery): FileHolders {
-  const matches = matcher(q);
+  const matches = linkMatcher(q);
   const out: FileHolders = { rows: [], truncated: 0, processesSearched: 0, processesDenied: 0 };
   users.refresh();
   for (const pid of procfs.listPids()) {
     const proc = procfs.proc(pid);
-    const hits = holdingsOf(proc, matches, out);
+    const hits = holdingsOf(proc, q, matches, out);
     if (hits.length === 0) continue;
     const who = identity(proc, users);
     for (const h of hits) {
@@ -70,28 +58,24 @@ export function findFileHolders(procfs: ProcFs, users: UserNames, q: FileQuery):
   return out;
 }
 
-function holdingsOf(proc: Proc, matches: (raw: string) => boolean, out: FileHolders): { fd: string; path: string; deleted: boolean }[] {
+/** cwd and txt through the matcher; the descriptors through one fdLinksMatching call (native: in C). */
+function holdingsOf(proc: Proc, q: FileQuery, matches: (raw: string) => boolean, out: FileHolders): { fd: string; path: string; deleted: boolean }[] {
+  const hit = (fd: string, raw: string) => ({ fd, path: decodeProcBytes(Buffer.from(raw, 'latin1')), deleted: raw.endsWith(' (deleted)') });
   const hits: { fd: string; path: string; deleted: boolean }[] = [];
-  const check = (fd: string, readLink: () => string) => {
-    let raw: string;
+  for (const [fd, link] of [['cwd', 'cwd'], ['txt', 'exe']] as const) {
     try {
-      raw = readLink();
+      const raw = proc.linkRaw(link);
+      if (matches(raw)) hits.push(hit(fd, raw));
     } catch {
-      return; // closed, exited, or not ours to read
+      // exited, or not ours to read
     }
-    if (matches(raw)) hits.push({ fd, path: decodeProcBytes(Buffer.from(raw, 'latin1')), deleted: raw.endsWith(' (deleted)') });
-  };
-  check('cwd', () => proc.linkRaw('cwd'));
-  check('txt', () => proc.linkRaw('exe'));
-  let fds: number[];
+  }
   try {
-    fds = proc.fdNumbers();
+    for (const { fd, raw } of proc.fdLinksMatching(q)) hits.push(hit(String(fd), raw));
     out.processesSearched++;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EACCES') out.processesDenied++;
-    return hits;
+    if ((err as NodeJS.ErrnoException).code === 'EACCES' || (err as NodeJS.ErrnoException).code === 'EPERM') out.processesDenied++;
   }
-  for (const fd of fds) check(String(fd), () => proc.fdLinkRaw(fd));
   return hits;
 }
 

@@ -7,6 +7,7 @@
  * behind one interface (FdTableReader) chosen once when the procfs handle is made.
  */
 import { classifyFdTarget, emptyFdTypeCounts, type FdType } from './fd-target.js';
+import { linkMatcher, type LinkQuery } from './link-match.js';
 import { loadNative, NATIVE_KINDS, type NativeProcfs } from './native.js';
 import { classifyReadError, type ProcReader } from './reader.js';
 
@@ -41,6 +42,14 @@ export interface FdTableReader {
   socketProtocols(dir: string, fds: Int32Array): Uint8Array | null;
   /** The inode of every socket of a /proc/net/unix table. */
   unixInodes(file: string): Float64Array;
+  /** The descriptors of a /proc/PID/fd folder whose target matches (lsof FILE, +D); throws the folder's error. */
+  matchingLinks(dir: string, q: LinkQuery): FdLink[];
+}
+
+/** One descriptor and its raw link text (latin1 view of the kernel's bytes, " (deleted)" kept). */
+export interface FdLink {
+  fd: number;
+  raw: string;
 }
 
 /**
@@ -58,7 +67,25 @@ function typescriptReader(reader: ProcReader): FdTableReader {
     read: (dir) => typescriptFdTable(reader, dir),
     socketProtocols: () => null,
     unixInodes: (file) => reader.unixInodes(file),
+    matchingLinks: (dir, q) => typescriptMatchingLinks(reader, dir, q),
   };
+}
+
+function typescriptMatchingLinks(reader: ProcReader, dir: string, q: LinkQuery): FdLink[] {
+  const matches = linkMatcher(q);
+  const out: FdLink[] = [];
+  for (const name of reader.listDir(dir)) {
+    if (!isFdName(name)) continue;
+    let raw: string;
+    try {
+      raw = reader.readLinkRaw(`${dir}/${name}`);
+    } catch (err) {
+      if (classifyReadError(err) === 'denied') throw err;
+      continue; // closed since the listing
+    }
+    if (matches(raw)) out.push({ fd: Number(name), raw });
+  }
+  return out;
 }
 
 function nativeReader(reader: ProcReader, addon: NativeProcfs): FdTableReader {
@@ -67,6 +94,10 @@ function nativeReader(reader: ProcReader, addon: NativeProcfs): FdTableReader {
     read: (dir) => nativeFdTable(addon, dir),
     socketProtocols: (dir, fds) => addon.socketProtocols(dir, fds),
     unixInodes: (file) => addon.readUnixInodes(file),
+    matchingLinks: (dir, q) => {
+      const [fds, links] = addon.findFdLinks(dir, q.path, q.under);
+      return links.map((raw, i) => ({ fd: fds[i]!, raw }));
+    },
   };
 }
 

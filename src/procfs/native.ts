@@ -34,6 +34,8 @@ export interface NativeProcfs {
   readFdDir(dir: string): RawFdDir;
   socketProtocols(dir: string, fds: Int32Array): Uint8Array;
   readUnixInodes(file: string): Float64Array;
+  /** The descriptors whose link is `path` or, with `under`, below it: [fds, raw latin1 link texts]. */
+  findFdLinks(dir: string, path: string, under: boolean): [Int32Array, string[]];
   /** NETLINK_SOCK_DIAG dump of the caller's network namespace: whole inet_diag_msg records (sock-diag.ts). */
   sockDiagDump(protocol: number, family: number, states: number): Uint8Array;
 }

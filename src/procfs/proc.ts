@@ -7,7 +7,8 @@
 import type { BigIntStats } from 'node:fs';
 import { CWD_TARGET, EXE_TARGET, UNGUARDED, type BlockingCalls } from './blocking-calls.js';
 import { isUnlinked, splitDeletedSuffix } from './deleted-link.js';
-import { createFdTableReader, type FdTable, type FdTableReader } from './fd-table.js';
+import { createFdTableReader, type FdLink, type FdTable, type FdTableReader } from './fd-table.js';
+import type { LinkQuery } from './link-match.js';
 import { parseOpenFilesSoftLimit } from './limits.js';
 import { parseIdNameFile, type IdNames } from './passwd.js';
 import { parseMountInfo, type MountInfo } from './pid-mountinfo.js';
@@ -149,6 +150,11 @@ export class Proc<P extends number | 'self' = number | 'self'> {
       .filter((name) => /^\d+$/.test(name))
       .map(Number)
       .sort((a, b) => a - b);
+  }
+
+  /** The descriptors whose target matches (lsof FILE, +D DIR), one call per folder; throws the folder's error. */
+  fdLinksMatching(q: LinkQuery): FdLink[] {
+    return this.fs.fdTables.matchingLinks(this.path('fd'), q);
   }
 
   /** The link text of one descriptor as raw latin1 bytes; throws when closed meanwhile or refused. */

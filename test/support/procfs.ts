@@ -22,6 +22,7 @@ export function procfsOver(reader: ProcReader, opts: TestProcFsOptions = {}): Pr
       return inner.read(dir);
     },
     socketProtocols: (dir, fds) => inner.socketProtocols(dir, fds),
+    matchingLinks: (dir, q) => inner.matchingLinks(dir, q),
     unixInodes: (file) => {
       const inodes = inner.unixInodes(file);
       opts.afterUnixTable?.(file);
