@@ -2,6 +2,9 @@
  * --watch.path: the flag's validation, and the matcher the descriptor readers apply to link texts
  * (the native reader applies the same rule in C: test/integration/watched-paths.test.ts compares).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, MAX_WATCH_PATHS, parseConfig } from '../../src/config.js';
 import { addHitPairs, hitPairs, isUnderWatch, NO_HITS, WatchHits, watchList } from '../../src/procfs/watched-paths.js';
@@ -10,6 +13,7 @@ import type { ProcessRecord, ScanContext } from '../../src/scan/context.js';
 import { ScanStatsBuilder } from '../../src/scan/scan-stats.js';
 import { emptyFdTypeCounts } from '../../src/procfs/fd-target.js';
 import { watchedPathsSignal } from '../../src/signals/watched-paths.js';
+import { watchPathProblems } from '../../src/watch-path-check.js';
 
 describe('--watch.path', () => {
   it('is repeatable, keeps the order given and drops a trailing slash', () => {
@@ -174,5 +178,24 @@ describe('the watched_paths signal', () => {
     expect(m.samples.watched_path_descriptors).toContainEqual({ labels: { user: 'www-data', process: 'nginx', path: '/srv/www' }, value: 3 });
     expect(m.dropped.watched_path_descriptors).toBe(48);
     expect(m.samples.watched_path_processes).toContainEqual({ labels: { path: '/srv/www' }, value: 51 });
+  });
+});
+
+describe('the start-up check of the watched paths', () => {
+  it('names a path that does not exist yet and one that goes through a symbolic link, under --path.rootfs', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-watch-check-'));
+    try {
+      fs.mkdirSync(path.join(root, 'run'));
+      fs.symlinkSync('run', path.join(root, 'varrun'));
+      const real = (p: string) => path.join(root, p);
+      expect(watchPathProblems([real('run'), real('varrun'), real('later.log')], '/')).toEqual([
+        { path: real('varrun'), problem: 'symlink', resolved: real('run') },
+        { path: real('later.log'), problem: 'missing' },
+      ]);
+      // Under a mounted host root, existence is checked there (symbolic links are not resolved).
+      expect(watchPathProblems(['/run', '/varrun', '/later.log'], root)).toEqual([{ path: '/later.log', problem: 'missing' }]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
