@@ -128,6 +128,21 @@ describe('watched paths on the real kernel', () => {
     expected.set(oddNames.pid, (expected.get(oddNames.pid) ?? 0) + 1);
     expect(underWeb).toEqual(expected);
     expect(scanned(ctx, watchedFile)).toEqual(lsofFds([watchedFile]));
+  }, 150_000); // lsof reads every process of the host: seconds on a loaded machine
+
+  it('counts a file under the name the holder sees in its own mount namespace (as the kernel writes the link)', async () => {
+    const source = path.join(tmp, 'ns-source');
+    const view = path.join(tmp, 'ns-view');
+    mkdirs(source, view);
+    touch(path.join(source, 'secret'));
+    // A bind mount only the child's mount namespace has: the host names the file under source/.
+    const script = `mount --bind "$1" "$2" && exec 3<"$2/secret" && echo ready $$ 0 && read x`;
+    const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', source, view], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const ns = await started(child, 'unshare holder');
+    held.push(ns);
+    const ctx = scanWith(!SKIP_NATIVE, [view, source]);
+    expect(scanned(ctx, view).get(ns.pid)).toBe(1);
+    expect(scanned(ctx, source).get(ns.pid)).toBeUndefined();
   });
 
   it('exposes the holders by user and process, with the configured path as the label', () => {
