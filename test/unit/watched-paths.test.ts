@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, MAX_WATCH_PATHS, parseConfig } from '../../src/config.js';
 import { addHitPairs, hitPairs, isUnderWatch, NO_HITS, WatchHits, watchList } from '../../src/procfs/watched-paths.js';
 import { buildModel } from '../../src/model/model.js';
@@ -14,6 +14,10 @@ import { ScanStatsBuilder } from '../../src/scan/scan-stats.js';
 import { emptyFdTypeCounts } from '../../src/procfs/fd-target.js';
 import { watchedPathsSignal } from '../../src/signals/watched-paths.js';
 import { watchPathProblems } from '../../src/watch-path-check.js';
+import { ProcFs } from '../../src/procfs/proc.js';
+import { Scanner } from '../../src/scan/scanner.js';
+import { makeFakeProc } from '../support/fake-proc.js';
+import { SKIP_NATIVE } from '../support/native.js';
 
 describe('--watch.path', () => {
   it('is repeatable, keeps the order given and drops a trailing slash', () => {
@@ -198,4 +202,33 @@ describe('the start-up check of the watched paths', () => {
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
+});
+
+describe('watched paths over hostile link texts (fixture tree, both descriptor paths)', () => {
+  const links: Record<number, string> = {
+    3: '/etc/shadow',
+    4: '/etc/shadow (deleted)', // the deleted file, under the name it had
+    5: '/etc/shadowx',
+    6: 'etc/shadow', // not a path link: never matched
+    7: '//etc/shadow', // the kernel never writes it; not normalized here either
+    8: '/etc/shadow/../passwd', // nor this: compared as written, it lies below the watch
+    9: '/srv/www/a\nb',
+    10: `/srv/www/${'d/'.repeat(1500)}deep`,
+    11: '/srv/wwwx/index.html',
+    12: '/memfd:/srv/www (deleted)',
+    13: Buffer.from('/srv/www/\xff\xfe', 'latin1').toString('latin1'),
+    14: 'socket:[/srv/www]',
+  };
+  const fixture = makeFakeProc({ processes: [{ pid: 1, comm: 'init', exe: '/sbin/init', fds: links }] });
+  const watches = watchList(['/etc/shadow', '/srv/www']);
+
+  it.each(SKIP_NATIVE ? [false] : [true, false])('counts 3 under /etc/shadow and 3 under /srv/www (native: %s)', (native) => {
+    const ctx = new Scanner(ProcFs.at(fixture.procfs, fixture.rootfs, { native, watches }), { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false, deletedFiles: false }).scan();
+    expect(ctx.watchedPaths).toEqual([
+      { pid: 1, path: '/etc/shadow', descriptors: 3 },
+      { pid: 1, path: '/srv/www', descriptors: 3 },
+    ]);
+  });
+
+  afterAll(() => fs.rmSync(fixture.dir, { recursive: true, force: true }));
 });
