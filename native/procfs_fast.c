@@ -2,7 +2,8 @@
  * The optional native fast path of the scanner (see src/procfs/native.ts): the three loops whose cost
  * is per descriptor or per socket, where Node's own calls cost well above the syscalls they make.
  *
- *   readFdDir(dir)             readdir + readlinkat over /proc/PID/fd, classified on the way
+ *   readFdDir(dir[, watches])  readdir + readlinkat over /proc/PID/fd, classified on the way, and
+ *                              the links under each watched path counted (src/procfs/watched-paths.ts)
  *   findFdLinks(dir, path, under) the descriptors whose target is path (or below it): lsof FILE / +D
  *   socketProtocols(dir, fds)  getxattr("system.sockprotoname") of chosen socket descriptors
  *   readUnixInodes(file)       the inode column of a /proc/net/unix table
@@ -176,12 +177,24 @@ static int path_call(napi_env env, napi_callback_info info, size_t want, napi_va
   return path_arg(env, argv[0], buf, size);
 }
 
+/* Watched paths (--watch.path): raw bytes, at most WATCHES_MAX (MAX_WATCH_PATHS in src/config.ts). */
+#define WATCHES_MAX 64
+#define WATCH_MAX_BYTES 4096
+
+struct watches {
+  size_t count;
+  char *bytes[WATCHES_MAX];
+  size_t lens[WATCHES_MAX];
+};
+
 struct fd_scan {
   uint32_t count;
   uint32_t kinds[K_COUNT];
   struct vec inodes; /* double */
   struct vec sockfds; /* int32 */
   struct texts deleted, odd;
+  const struct watches *watches;
+  uint32_t hits[WATCHES_MAX];
 };
 
 static void fd_scan_free(struct fd_scan *s) {
@@ -189,6 +202,22 @@ static void fd_scan_free(struct fd_scan *s) {
   free(s->sockfds.data);
   texts_free(&s->deleted);
   texts_free(&s->odd);
+}
+
+static void watches_free(struct watches *w) {
+  for (size_t i = 0; i < w->count; i++) free(w->bytes[i]);
+  w->count = 0;
+}
+
+/* isUnderWatch of src/procfs/watched-paths.ts: the path itself, or below it on a "/" boundary. */
+static int under_watch(const char *p, size_t n, const char *w, size_t wl) {
+  if (n < wl || memcmp(p, w, wl) != 0) return 0;
+  return n == wl || (wl == 1 && w[0] == '/') || p[wl] == '/';
+}
+
+static void count_watched(struct fd_scan *s, const char *p, size_t n) {
+  for (size_t i = 0; i < s->watches->count; i++)
+    if (under_watch(p, n, s->watches->bytes[i], s->watches->lens[i])) s->hits[i]++;
 }
 
 static int classify(struct fd_scan *s, int32_t fd, const char *t, size_t n) {
@@ -201,6 +230,7 @@ static int classify(struct fd_scan *s, int32_t fd, const char *t, size_t n) {
     int deleted = n >= DELETED_SUFFIX_LEN && memcmp(t + n - DELETED_SUFFIX_LEN, DELETED_SUFFIX, DELETED_SUFFIX_LEN) == 0;
     size_t plen = deleted ? n - DELETED_SUFFIX_LEN : n;
     s->kinds[is_device_path(t, plen) ? K_DEVICE : K_FILE]++;
+    if (s->watches->count) count_watched(s, t, plen);
     /* Past DELETED_TEXTS_MAX the fd is kept without its text: src/scan/deleted-candidates.ts drops
        and counts those (a hostile table must not make us copy 20,000 long paths). */
     return deleted ? texts_push(&s->deleted, fd, t, s->deleted.fds.len < DELETED_TEXTS_MAX ? plen : 0) : 0;
@@ -229,28 +259,87 @@ static int is_fd_name(const char *name) {
 }
 
 /*
- * readFdDir(dir) -> [count, kinds Uint32Array, socketInodes Float64Array, socketFds Int32Array,
- *                    [deletedFds Int32Array, deletedPaths string[]], [oddFds Int32Array, oddTargets string[]]]
+ * The optional watches argument: an array of latin1 strings (raw bytes), at most WATCHES_MAX; 0 on
+ * success (an absent or undefined argument is no watches).
+ */
+static int watches_arg(napi_env env, napi_value v, struct watches *w) {
+  napi_valuetype t;
+  w->count = 0;
+  if (!v || napi_typeof(env, v, &t) != napi_ok || t == napi_undefined) return 0;
+  uint32_t n;
+  if (napi_get_array_length(env, v, &n) != napi_ok || n > WATCHES_MAX) {
+    napi_throw_type_error(env, NULL, "watches must be an array of at most 64 strings");
+    return -1;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value e;
+    size_t len;
+    char *buf = malloc(WATCH_MAX_BYTES + 1);
+    if (!buf || napi_get_element(env, v, i, &e) != napi_ok || napi_get_value_string_latin1(env, e, buf, WATCH_MAX_BYTES + 1, &len) != napi_ok ||
+        len == 0 || len >= WATCH_MAX_BYTES) {
+      free(buf);
+      watches_free(w);
+      napi_throw_type_error(env, NULL, "each watch must be a non-empty string shorter than 4096 bytes");
+      return -1;
+    }
+    w->bytes[i] = buf;
+    w->lens[i] = len;
+    w->count = i + 1;
+  }
+  return 0;
+}
+
+/* [watch index, count, ...] for the watches with hits, or undefined without watches. */
+static napi_value hits_value(napi_env env, const struct fd_scan *s) {
+  napi_value out;
+  if (!s->watches->count) {
+    napi_get_undefined(env, &out);
+    return out;
+  }
+  uint32_t pairs[2 * WATCHES_MAX];
+  size_t n = 0;
+  for (size_t i = 0; i < s->watches->count; i++)
+    if (s->hits[i]) pairs[n++] = (uint32_t)i, pairs[n++] = s->hits[i];
+  return typed(env, napi_uint32_array, pairs, n, sizeof(uint32_t));
+}
+
+/*
+ * readFdDir(dir[, watches]) -> [count, kinds Uint32Array, socketInodes Float64Array, socketFds Int32Array,
+ *                    [deletedFds Int32Array, deletedPaths string[]], [oddFds Int32Array, oddTargets string[]],
+ *                    watchedHits Uint32Array | undefined]
  * Link texts are latin1 strings (bytes preserved). A descriptor closed between readdir and readlink is
  * not counted; one whose link cannot be read for another reason (ENAMETOOLONG: a path longer than
  * PATH_MAX) is counted as K_UNREADABLE and the others are still read, as lsof does. Refusal
  * (EACCES, EPERM) and a failing readdir throw an Error with the errno code, like fs.readlinkSync.
  */
 static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
+  napi_value argv[2] = {NULL, NULL};
   char dir[4096];
-  if (path_call(env, info, 1, argv, dir, sizeof dir)) return NULL;
+  size_t argc = 2;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1) {
+    napi_throw_type_error(env, NULL, "missing argument");
+    return NULL;
+  }
+  if (path_arg(env, argv[0], dir, sizeof dir)) return NULL;
+  struct watches watches;
+  if (watches_arg(env, argc > 1 ? argv[1] : NULL, &watches)) return NULL;
 
   int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return throw_errno(env, errno, "scandir", dir);
+  if (dfd < 0) {
+    watches_free(&watches);
+    return throw_errno(env, errno, "scandir", dir);
+  }
   DIR *d = fdopendir(dfd);
   if (!d) {
     int e = errno;
     close(dfd);
+    watches_free(&watches);
     return throw_errno(env, e, "scandir", dir);
   }
   struct fd_scan s;
   memset(&s, 0, sizeof s);
+  s.watches = &watches;
   s.inodes.item = sizeof(double);
   s.sockfds.item = sizeof(int32_t);
   s.deleted.fds.item = s.odd.fds.item = sizeof(int32_t);
@@ -294,11 +383,12 @@ static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
   closedir(d);
   if (failure) {
     fd_scan_free(&s);
+    watches_free(&watches);
     return throw_errno(env, failure, failed_name[0] ? "readlink" : "scandir", failed_name[0] ? failed_path : dir);
   }
 
   napi_value out, count;
-  napi_create_array_with_length(env, 6, &out);
+  napi_create_array_with_length(env, 7, &out);
   napi_create_uint32(env, s.count, &count);
   napi_set_element(env, out, 0, count);
   napi_set_element(env, out, 1, typed(env, napi_uint32_array, s.kinds, K_COUNT, sizeof(uint32_t)));
@@ -306,7 +396,9 @@ static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
   napi_set_element(env, out, 3, typed(env, napi_int32_array, s.sockfds.data, s.sockfds.len, sizeof(int32_t)));
   napi_set_element(env, out, 4, texts_value(env, &s.deleted));
   napi_set_element(env, out, 5, texts_value(env, &s.odd));
+  napi_set_element(env, out, 6, hits_value(env, &s));
   fd_scan_free(&s);
+  watches_free(&watches);
   return out;
 }
 
@@ -407,10 +499,7 @@ static napi_value read_unix_inodes(napi_env env, napi_callback_info info) {
 /* The link text (without a " (deleted)" suffix) is `want`, or with `under`, anything below it. */
 static int link_matches(const char *t, size_t n, const char *want, size_t wn, int under) {
   if (n >= DELETED_SUFFIX_LEN && memcmp(t + n - DELETED_SUFFIX_LEN, DELETED_SUFFIX, DELETED_SUFFIX_LEN) == 0) n -= DELETED_SUFFIX_LEN;
-  if (n == wn && memcmp(t, want, n) == 0) return 1;
-  if (!under) return 0;
-  if (wn == 1 && want[0] == '/') return n > 0 && t[0] == '/';
-  return n > wn && memcmp(t, want, wn) == 0 && t[wn] == '/';
+  return under ? under_watch(t, n, want, wn) : n == wn && memcmp(t, want, n) == 0;
 }
 
 /*

@@ -31,6 +31,8 @@ export interface Config {
   groupBy: GroupLabel[];
   /** Remote ports named in lsof_tcp_connections (the rest are "other"). */
   watchedRemotePorts: number[];
+  /** --watch.path: files and directories whose holders are reported (lsof FILE, lsof +D DIR). */
+  watchPaths: string[];
   /** Names of the enabled collectors (signals), in registration order. */
   collectors: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -74,6 +76,8 @@ interface FlagSpec {
   boolean?: true;
   /** One-letter alias (-h). */
   short?: string;
+  /** May be given more than once (each value adds one); every other flag takes one value. */
+  multiple?: true;
   help: string;
 }
 
@@ -82,6 +86,9 @@ export const DEFAULT_WATCHED_REMOTE_PORTS = '6660-6669,6697,7000,9001,9030,9050,
 
 /** At most this many ports: each can become a label value. */
 const MAX_WATCHED_PORTS = 256;
+
+/** At most this many watched paths: each is a label value, and each is compared with every file link a scan reads (WATCHES_MAX in native/procfs_fast.c). */
+export const MAX_WATCH_PATHS = 64;
 
 export const FLAGS: Record<string, FlagSpec> = {
   'web.listen-address': { default: `:${DEFAULT_PORT}`, help: 'Address to listen on for HTTP requests ([host]:port).' },
@@ -114,6 +121,10 @@ export const FLAGS: Record<string, FlagSpec> = {
   'connections.watched-remote-ports': {
     default: DEFAULT_WATCHED_REMOTE_PORTS,
     help: 'Remote ports named in lsof_tcp_connections (others are "other"): ports and ranges, e.g. 6660-6669,6697. Default: IRC, Tor, common mining-pool ports (README "What it detects").',
+  },
+  'watch.path': {
+    multiple: true,
+    help: `A file, or a directory meaning everything below it (lsof FILE, lsof +D DIR), whose holders lsof_watched_path_descriptors reports by user and process; at most ${MAX_WATCH_PATHS}. An absolute path as the processes see it (inside a container: its own root); it may not exist yet.`,
   },
   'group.by': { default: DEFAULT_GROUP_BY.join(','), help: `Process labels of the per-group families, from: ${GROUP_LABELS.join(', ')}.` },
   'log.level': { default: 'info', help: 'Only log messages with the given severity or above: debug, info, warn, error.' },
@@ -157,6 +168,36 @@ function parsePortList(flag: string, value: string): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
+/**
+ * --watch.path values, each checked as the kernel writes the link texts they are matched against
+ * (an absolute, normalized path): a path in another form would silently never match. A trailing "/"
+ * is dropped (a directory named either way is one watch). Control characters are refused: they
+ * would be a label value, and a name with a newline is watched through its directory.
+ */
+export function parseWatchPaths(values: string[], collectorOn: boolean): string[] {
+  const paths = values.map(normalizeWatchPath);
+  if (paths.length > 0 && !collectorOn) throw new ConfigError('--watch.path: the watched_paths collector is disabled (add --collector.watched_paths)');
+  if (paths.length > MAX_WATCH_PATHS) throw new ConfigError(`--watch.path: given ${paths.length} times, at most ${MAX_WATCH_PATHS} paths`);
+  const seen = new Set<string>();
+  for (const p of paths) {
+    if (seen.has(p)) throw new ConfigError(`--watch.path: "${p}" given twice`);
+    seen.add(p);
+  }
+  return paths;
+}
+
+function normalizeWatchPath(value: string): string {
+  const bad = (why: string) => new ConfigError(`--watch.path: ${why}, got ${JSON.stringify(value)}`);
+  if (value === '') throw bad('must not be empty');
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(value)) throw bad('must not contain control characters (watch its directory instead)');
+  if (!value.startsWith('/')) throw bad('must be an absolute path');
+  const path = value.length > 1 ? value.replace(/\/+$/, '') || '/' : value;
+  if (path.includes('//') || path.split('/').some((c) => c === '.' || c === '..')) throw bad('must be a normalized path (no //, . or .. components)');
+  if (Buffer.byteLength(path) >= 4096) throw bad('longer than PATH_MAX (4095 bytes)');
+  return path;
+}
+
 function parseCollectors(bool: (name: string) => boolean): string[] {
   const defaults = !bool('collector.disable-defaults');
   return SIGNALS.filter((s) => {
@@ -171,6 +212,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const values = parseFlagValues(argv);
   const str = (name: string): string => String(values[name] ?? FLAGS[name]!.default ?? '');
   const bool = (name: string): boolean => values[name] === true;
+  const list = (name: string): string[] => (values[name] as string[] | undefined) ?? [];
   return {
     listenAddress: parseListenAddress(str('web.listen-address')),
     telemetryPath: parsePath('web.telemetry-path', str('web.telemetry-path')),
@@ -189,6 +231,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     groupBy: parseGroupBy(str('group.by')),
     collectors: parseCollectors(bool),
     watchedRemotePorts: parsePortList('connections.watched-remote-ports', str('connections.watched-remote-ports')),
+    watchPaths: parseWatchPaths(list('watch.path'), parseCollectors(bool).includes('watched_paths')),
     logLevel: oneOf('log.level', str('log.level'), ['debug', 'info', 'warn', 'error'] as const),
     logFormat: oneOf('log.format', str('log.format'), ['logfmt', 'json'] as const),
     textfile: str('output.textfile') || null,
@@ -205,9 +248,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   };
 }
 
-function parseFlagValues(argv: string[]): Record<string, string | boolean | undefined> {
+function parseFlagValues(argv: string[]): Record<string, string | boolean | string[] | undefined> {
   const options = Object.fromEntries(
-    Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.boolean ? ('boolean' as const) : ('string' as const), ...(spec.short && { short: spec.short }) }]),
+    Object.entries(FLAGS).map(([name, spec]) => [
+      name,
+      { type: spec.boolean ? ('boolean' as const) : ('string' as const), ...(spec.short && { short: spec.short }), ...(spec.multiple && { multiple: true }) },
+    ]),
   );
   let parsed;
   try {
@@ -215,11 +261,11 @@ function parseFlagValues(argv: string[]): Record<string, string | boolean | unde
   } catch (err) {
     throw new ConfigError(flagErrorLine((err as Error).message));
   }
-  rejectRepeated(parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
-  return parsed.values as Record<string, string | boolean>;
+  rejectRepeated(parsed.tokens.flatMap((t) => (t.kind === 'option' && !FLAGS[t.name]?.multiple ? [t.name] : [])));
+  return parsed.values as Record<string, string | boolean | string[]>;
 }
 
-/** Every flag takes one value: a second one is an error, never "the last one wins" (as kingpin does). */
+/** Every flag but the repeatable ones takes one value: a second one is an error, never "the last one wins" (as kingpin does). */
 function rejectRepeated(names: string[]): void {
   const seen = new Set<string>();
   for (const name of names) {
@@ -359,7 +405,7 @@ function envMillis(v: { name: string; value: string }, fallback: number): number
 export function helpText(): string {
   const lines = ['usage: lsof-exporter [flags]', '', 'Flags:'];
   for (const [name, spec] of Object.entries(FLAGS)) {
-    const def = spec.boolean ? '' : ` (default: "${spec.default}")`;
+    const def = spec.boolean ? '' : spec.multiple ? ' (repeatable)' : ` (default: "${spec.default}")`;
     const short = spec.short ? `-${spec.short}, ` : '';
     lines.push(`  ${short}--${name}${spec.boolean ? '' : '=VALUE'}`, `      ${spec.help}${def}`);
   }

@@ -26,6 +26,7 @@ import { loadNative } from './procfs/native.js';
 import { signalsNamed } from './signals/index.js';
 import { setupUi } from './http/ui/setup.js';
 import { UI_MAX_ROWS } from './api/ui-snapshot.js';
+import { logWatchPathProblems } from './watch-path-check.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`lsof-exporter: ${message}\n`);
@@ -51,6 +52,7 @@ function workerConfig(cfg: Config): WorkerConfig {
     scanner: { fdMaxAgeMs: cfg.fdCacheMaxAgeMs, limitMaxAgeMs: 60_000, containers: cfg.containerLabels },
     model: { groupBy: cfg.groupBy, maxSeries: cfg.maxSeries, deletedTop: cfg.deletedTop, watchedRemotePorts: cfg.watchedRemotePorts },
     collectors: cfg.collectors,
+    watchPaths: cfg.watchPaths,
     ...(cfg.ui.enable && { ui: { maxRows: UI_MAX_ROWS } }),
     scanTimeoutMs: cfg.scanTimeoutMs,
   };
@@ -132,6 +134,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   log.info({ address: `${addr.address}:${addr.port}`, tls, procfs: cfg.procfs, interval_ms: cfg.scanIntervalMs, version: VERSION }, 'listening');
   log.info({ max_connections: maxConnections, open_files_limit: nofile.limit, kept_for_scans: NON_CONNECTION_DESCRIPTORS }, 'connection cap');
   logScanPath(log);
+  logWatchPathProblems(cfg.watchPaths, cfg.rootfs, log);
   scanner.start();
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');

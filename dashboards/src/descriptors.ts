@@ -1,6 +1,7 @@
 /**
  * Descriptors and deleted files: who holds how many descriptors and of what kind, who is near the
- * fd limit, which deleted files still pin disk space, which processes run deleted executables.
+ * fd limit, which deleted files still pin disk space, which processes run deleted executables, and
+ * who holds the watched paths (--watch.path) open.
  */
 import { metric } from '../../src/metrics/names.js';
 import * as common from '@grafana/grafana-foundation-sdk/common';
@@ -18,6 +19,8 @@ export const DESCRIPTOR_QUERIES = {
   deletedBytesByProcess: `sum by (instance, user, process) (${select(metric('deleted_open_bytes'))}) > 0`,
   largestDeletedFiles: `topk(50, ${select(metric('deleted_open_file_size_bytes'))})`,
   deletedExecutables: `sum by (instance, user, process, executable) (${select(metric('deleted_executable_processes'))}) > 0`,
+  watchedPathHolders: `sum by (instance, path, user, process) (${select(metric('watched_path_descriptors'))}) > 0`,
+  watchedPathProcesses: `sum by (instance, path) (${select(metric('watched_path_processes'))})`,
 };
 
 const PROCESS_LEGEND = '{{process}} ({{user}}) on {{instance}}';
@@ -137,12 +140,48 @@ function deletedFilePanels() {
   ];
 }
 
+/** Empty unless the exporter runs with --watch.path. */
+function watchedPathPanels() {
+  return [
+    tablePanel(
+      {
+        title: 'Holders of watched paths',
+        what: 'Who holds each watched path (--watch.path: a file, or everything below a directory) open at the end of the range, by user and process, with their descriptors (lsof FILE, lsof +D DIR). A deleted file still held counts under the path it had.',
+        healthy: 'the services that own those paths (the web server under its document root); another account, or a process name you do not run, is worth a look.',
+      },
+      instantTableQuery(DESCRIPTOR_QUERIES.watchedPathHolders),
+    )
+      .withTransformation(
+        organizeColumns({
+          show: [
+            ['instance', 'Instance'],
+            ['path', 'Watched path'],
+            ['user', 'User'],
+            ['process', 'Process'],
+            ['Value', 'Descriptors'],
+          ],
+          hide: ['Time', 'job'],
+        }),
+      )
+      .sortBy([new common.TableSortByFieldStateBuilder().displayName('Descriptors').desc(true)]),
+    timeseriesPanel(
+      {
+        title: 'Processes holding watched paths',
+        what: 'How many processes hold a descriptor on each watched path: what keeps a mount point busy (umount: target is busy), who holds /etc/shadow.',
+        healthy: 'steady at the services you expect; a watched mount point at 0 before an unmount.',
+      },
+      'none',
+      rangeQuery(DESCRIPTOR_QUERIES.watchedPathProcesses, '{{path}} on {{instance}}'),
+    ),
+  ];
+}
+
 export function descriptorsDashboard(): Dashboard {
   let builder = baseDashboard(
     'lsof-descriptors',
     'lsof-exporter / Descriptors and deleted files',
-    'Descriptors by user, type and process, fd-limit headroom, deleted-but-open files and deleted executables.',
+    'Descriptors by user, type and process, fd-limit headroom, deleted-but-open files and deleted executables, holders of watched paths.',
   );
-  for (const panel of [...descriptorPanels(), ...deletedFilePanels()]) builder = builder.withPanel(panel);
+  for (const panel of [...descriptorPanels(), ...deletedFilePanels(), ...watchedPathPanels()]) builder = builder.withPanel(panel);
   return finish(builder);
 }

@@ -4,12 +4,14 @@
  * This is the expensive part of a scan (a readlink per descriptor), so the scanner caches it, in
  * typed arrays: a cached table of 1000 descriptors costs a few kilobytes, not 1000 strings.
  * Two readers give the same table: the native fast path (procfs_fast.c) and the TypeScript loop,
- * behind one interface (FdTableReader) chosen once when the procfs handle is made.
+ * behind one interface (FdTableReader) chosen once when the procfs handle is made, with the watched
+ * paths (watched-paths.ts) the links are matched against on the way.
  */
 import { classifyFdTarget, emptyFdTypeCounts, type FdType } from './fd-target.js';
 import { linkMatcher, type LinkQuery } from './link-match.js';
 import { loadNative, NATIVE_KINDS, type NativeProcfs } from './native.js';
 import { classifyReadError, type ProcReader } from './reader.js';
+import { NO_HITS, NO_WATCHES, WatchHits, type WatchList } from './watched-paths.js';
 
 export interface DeletedCandidate {
   fd: number;
@@ -30,6 +32,11 @@ export interface FdTable {
    */
   socketProtocols: Uint8Array;
   deletedCandidates: DeletedCandidate[];
+  /**
+   * Descriptors under each watched path (--watch.path): pairs [watch index, count, ...] for the
+   * watches with hits; absent or empty when none (watched-paths.ts).
+   */
+  watchedHits?: Uint32Array;
 }
 
 /** Reads descriptor folders; the native and the TypeScript implementation give equal tables. */
@@ -55,16 +62,17 @@ export interface FdLink {
 /**
  * The native reader when the addon is built and `native` is not false, the TypeScript one otherwise.
  * @param reader the I/O the TypeScript path (and the native path's odd links) use.
+ * @param watches the watched paths every table counts its descriptors under.
  */
-export function createFdTableReader(reader: ProcReader, native = true): FdTableReader {
+export function createFdTableReader(reader: ProcReader, native = true, watches: WatchList = NO_WATCHES): FdTableReader {
   const addon = native ? loadNative().native : undefined;
-  return addon ? nativeReader(reader, addon) : typescriptReader(reader);
+  return addon ? nativeReader(reader, addon, watches) : typescriptReader(reader, watches);
 }
 
-function typescriptReader(reader: ProcReader): FdTableReader {
+function typescriptReader(reader: ProcReader, watches: WatchList): FdTableReader {
   return {
     native: false,
-    read: (dir) => typescriptFdTable(reader, dir),
+    read: (dir) => typescriptFdTable(reader, dir, watches),
     socketProtocols: () => null,
     unixInodes: (file) => reader.unixInodes(file),
     matchingLinks: (dir, q) => typescriptMatchingLinks(reader, dir, q),
@@ -88,10 +96,10 @@ function typescriptMatchingLinks(reader: ProcReader, dir: string, q: LinkQuery):
   return out;
 }
 
-function nativeReader(reader: ProcReader, addon: NativeProcfs): FdTableReader {
+function nativeReader(reader: ProcReader, addon: NativeProcfs, watches: WatchList): FdTableReader {
   return {
     native: true,
-    read: (dir) => nativeFdTable(addon, dir),
+    read: (dir) => nativeFdTable(addon, dir, watches),
     socketProtocols: (dir, fds) => addon.socketProtocols(dir, fds),
     unixInodes: (file) => addon.readUnixInodes(file),
     matchingLinks: (dir, q) => {
@@ -107,6 +115,11 @@ class TableBuilder {
   readonly inodes: number[] = [];
   readonly fds: number[] = [];
   readonly deleted: DeletedCandidate[] = [];
+  readonly watched: WatchHits;
+
+  constructor(watches: WatchList) {
+    this.watched = new WatchHits(watches);
+  }
 
   add(fd: number, target: string): void {
     const t = classifyFdTarget(target);
@@ -118,10 +131,11 @@ class TableBuilder {
     } else {
       this.nonSocket[t.device ? 'device' : 'file']++;
       if (t.deletedSuffix) this.deleted.push({ fd, rawPath: t.path });
+      this.watched.add(t.path);
     }
   }
 
-  build(count: number, nativeInodes?: Float64Array, nativeFds?: Int32Array): FdTable {
+  build(count: number, nativeInodes?: Float64Array, nativeFds?: Int32Array, nativeHits?: Uint32Array): FdTable {
     const socketInodes = concat(Float64Array, nativeInodes, this.inodes);
     return {
       count,
@@ -130,6 +144,7 @@ class TableBuilder {
       socketFds: concat(Int32Array, nativeFds, this.fds),
       socketProtocols: new Uint8Array(socketInodes.length),
       deletedCandidates: this.deleted,
+      watchedHits: nativeHits ?? this.watched.pairs(),
     };
   }
 }
@@ -147,8 +162,8 @@ function isFdName(name: string): boolean {
   return /^\d+$/.test(name);
 }
 
-function typescriptFdTable(reader: ProcReader, dir: string): FdTable {
-  const b = new TableBuilder();
+function typescriptFdTable(reader: ProcReader, dir: string, watches: WatchList): FdTable {
+  const b = new TableBuilder(watches);
   let count = 0;
   for (const name of reader.listDir(dir)) {
     if (!isFdName(name)) continue;
@@ -171,12 +186,14 @@ function typescriptFdTable(reader: ProcReader, dir: string): FdTable {
   return b.build(count);
 }
 
-function nativeFdTable(addon: NativeProcfs, dir: string): FdTable {
-  const [count, kinds, inodes, fds, [deletedFds, deletedPaths], [oddFds, oddTexts]] = addon.readFdDir(dir);
-  const b = new TableBuilder();
+/** Paths are matched in C (`under_watch`); the odd links it returns are never paths. */
+function nativeFdTable(addon: NativeProcfs, dir: string, watches: WatchList): FdTable {
+  const raw = addon.readFdDir(dir, ...(watches.raw.length > 0 ? [watches.raw] : []));
+  const [count, kinds, inodes, fds, [deletedFds, deletedPaths], [oddFds, oddTexts], hits] = raw;
+  const b = new TableBuilder(NO_WATCHES);
   NATIVE_KINDS.forEach((type, i) => (b.nonSocket[type] += kinds[i]!));
   deletedFds.forEach((fd, i) => b.deleted.push({ fd, rawPath: deletedPaths[i]! }));
   oddFds.forEach((fd, i) => b.add(fd, oddTexts[i]!));
-  return b.build(count, inodes, fds);
+  return b.build(count, inodes, fds, hits && hits.length > 0 ? hits : NO_HITS);
 }
 

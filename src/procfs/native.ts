@@ -25,13 +25,16 @@ export type RawFdDir = [
   deleted: RawLinks,
   /** Links the C code does not classify: the TypeScript classifier decides. */
   odd: RawLinks,
+  /** With watched paths: [watch index, descriptors, ...] for the watches with hits (watched-paths.ts). */
+  watchedHits?: Uint32Array,
 ];
 
 /** What a socket descriptor's "system.sockprotoname" says. */
 export const SOCKET_PROTOCOL = { unknown: 0, unix: 1, other: 2 } as const;
 
 export interface NativeProcfs {
-  readFdDir(dir: string): RawFdDir;
+  /** @param watches watched paths as raw bytes (latin1 strings): links are matched against them. */
+  readFdDir(dir: string, watches?: readonly string[]): RawFdDir;
   socketProtocols(dir: string, fds: Int32Array): Uint8Array;
   readUnixInodes(file: string): Float64Array;
   /** The descriptors whose link is `path` or, with `under`, below it: [fds, raw latin1 link texts]. */

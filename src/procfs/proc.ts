@@ -14,6 +14,7 @@ import { parseIdNameFile, type IdNames } from './passwd.js';
 import { parseMountInfo, type MountInfo } from './pid-mountinfo.js';
 import { decodeProcBytes } from './proc-text.js';
 import { ProcReader } from './reader.js';
+import { NO_WATCHES, type WatchList } from './watched-paths.js';
 import { parseProcStat, type ProcStat } from './stat.js';
 import { parseProcStatus, type ProcStatus } from './status.js';
 
@@ -35,15 +36,20 @@ export interface ProcFsOptions {
   fdTables?: FdTableReader;
   /** Watches the calls that may hang on another filesystem (the scan worker's deadline). */
   blockingCalls?: BlockingCalls;
+  /** Watched paths (--watch.path) every descriptor table counts its descriptors under. */
+  watches?: WatchList;
 }
 
 export class ProcFs {
   /** The descriptor-table reader, native or TypeScript, chosen once here. */
   readonly fdTables: FdTableReader;
   readonly blockingCalls: BlockingCalls;
+  /** The watched paths the descriptor tables count under (index i of a table's hits is paths[i]). */
+  readonly watches: WatchList;
 
   constructor(readonly reader: ProcReader, options: ProcFsOptions = {}) {
-    this.fdTables = options.fdTables ?? createFdTableReader(reader, options.native ?? true);
+    this.watches = options.watches ?? NO_WATCHES;
+    this.fdTables = options.fdTables ?? createFdTableReader(reader, options.native ?? true, this.watches);
     this.blockingCalls = options.blockingCalls ?? UNGUARDED;
   }
 

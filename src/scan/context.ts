@@ -84,6 +84,14 @@ export interface DeletedFileRecord {
   readonly holders: readonly { readonly pid: number; readonly fd: number }[];
 }
 
+/** One process's descriptors under one watched path (--watch.path), over all its tables. */
+export interface WatchedPathRecord {
+  readonly pid: number;
+  /** The watched path as configured (not the file opened below it). */
+  readonly path: string;
+  readonly descriptors: number;
+}
+
 export interface ScanContext {
   readonly processes: readonly ProcessRecord[];
   readonly listeners: readonly ListenerRecord[];
@@ -97,4 +105,6 @@ export interface ScanContext {
   /** The network namespace of the host: listeners in it are reported with netns="". */
   readonly hostNetns: string;
   readonly stats: ScanStats;
+  /** Holders of the watched paths (scan/watched-paths.ts); absent when no path is watched. */
+  readonly watchedPaths?: readonly WatchedPathRecord[];
 }

@@ -7,6 +7,7 @@
  *                 descriptors by inode (joins.ts), holderless listeners searched for (holder-search.ts)
  *   unix_sockets  which other sockets are unix sockets (unix-sockets.ts)
  *   deleted_files stat of " (deleted)" candidates, deduplicated by device+inode (deleted-files.ts)
+ * and, with --watch.path, the holders of the watched paths (watched-paths.ts, timed with descriptors).
  * One process never fails the scan (it is skipped, counted by reason), and a phase that throws
  * costs its own facts only: the scan goes on without them and counts the error.
  */
@@ -27,6 +28,7 @@ import { buildSocketIndex, type SocketIndex } from './socket-index.js';
 import { UnixSocketClassifier } from './unix-sockets.js';
 import { UserNames } from './user-names.js';
 import { descriptorTables } from './tasks.js';
+import { collectWatchedPaths } from './watched-paths.js';
 
 export interface ScannerOptions extends CachePolicy {
   /** Read /proc/PID/cgroup for container labels. */
@@ -73,11 +75,13 @@ export class Scanner {
     stats.phase('unix_sockets', () => this.classifyUnixSockets(live, index, stats));
     const connections = stats.phase('sockets', () => collectConnections(live, index));
     const deletedFiles = this.options.deletedFiles ? stats.phase('deleted_files', () => this.readDeletedFiles(live, stats)) : null;
+    const watches = this.procfs.watches;
+    const watchedPaths = watches.paths.length > 0 ? stats.phase('descriptors', () => collectWatchedPaths(live, watches)) : undefined;
     this.cache.sweep(scanNo);
     const processes = live.map((p) => Object.freeze(p.record));
     stats.s.processesScanned = processes.length;
     stats.s.fdsScanned = processes.reduce((n, p) => n + (p.fdCount ?? 0), 0);
-    return Object.freeze({ processes, listeners, heldListeners: [], connections, deletedFiles, procfsVisibility, hostNetns: this.hostNetns, stats: stats.finish() });
+    return Object.freeze({ processes, listeners, heldListeners: [], connections, deletedFiles, procfsVisibility, hostNetns: this.hostNetns, stats: stats.finish(), ...(watchedPaths && { watchedPaths }) });
   }
 
   /**

@@ -10,8 +10,9 @@ import { procfsVisibilitySignal } from './procfs-visibility.js';
 import { listenersSignal } from './listeners.js';
 import { processesSignal } from './processes.js';
 import type { Signal } from './signal.js';
+import { watchedPathsSignal } from './watched-paths.js';
 
-const REGISTERED = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal, executablesSignal, connectionsSignal, procfsVisibilitySignal] as const;
+const REGISTERED = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal, executablesSignal, connectionsSignal, procfsVisibilitySignal, watchedPathsSignal] as const;
 
 export const SIGNALS: readonly Signal[] = REGISTERED;
 

@@ -19,6 +19,8 @@ export interface WorkerConfig {
   model: ModelOptions;
   /** Enabled collectors (signal names). */
   collectors: string[];
+  /** --watch.path: the descriptor tables count their descriptors under these (absent: none). */
+  watchPaths?: string[];
   /** Set when --web.ui.enable is on: each snapshot message then carries the page's digest. */
   ui?: UiLimits;
   /** Longest a full scan (or a poll) may run before the main thread abandons it (--scan.timeout). */

@@ -12,6 +12,7 @@
  */
 import { buildModel, type Model } from '../model/model.js';
 import { ProcFs } from '../procfs/proc.js';
+import { watchList } from '../procfs/watched-paths.js';
 import type { ScanContext } from '../scan/context.js';
 import { attributeListeners, type PolledListener } from '../scan/listener-attribution.js';
 import { ListenerHold, withHolders } from '../scan/listener-hold.js';
@@ -43,7 +44,7 @@ export class ScanLoop {
   constructor(private readonly cfg: WorkerConfig, private readonly emit: (m: WorkerMessage) => void) {
     this.progress = new ScanProgress(cfg.progress);
     this.tripwire = new Tripwire(this.progress, cfg.hungTargets ?? []);
-    this.procfs = ProcFs.at(cfg.procfs, cfg.rootfs, { blockingCalls: this.tripwire });
+    this.procfs = ProcFs.at(cfg.procfs, cfg.rootfs, { blockingCalls: this.tripwire, watches: watchList(cfg.watchPaths ?? []) });
     this.signals = signalsNamed(cfg.collectors);
     this.scanner = new Scanner(this.procfs, { ...cfg.scanner, deletedFiles: needsDeletedFiles(this.signals) });
     this.listenerSource = new ListenerSource(this.procfs.reader, { native: this.procfs.fdTables.native });

@@ -43,6 +43,8 @@ describe('command line', () => {
     [['--path.procfs=/tmp'], /^lsof-exporter: --path\.procfs: \/tmp is not a procfs mount/],
     [['--path.procfs=/does/not/exist'], /^lsof-exporter: --path\.procfs: cannot read \/does\/not\/exist: ENOENT/],
     [['--scan.interval=5s', '--scan.interval=1s'], /^lsof-exporter: --scan\.interval: given more than once \(each flag takes one value\)\n$/],
+    [['--watch.path=var/www'], /^lsof-exporter: --watch\.path: must be an absolute path, got "var\/www"\n$/],
+    [['--watch.path=/etc/shadow', '--watch.path=/etc/shadow'], /^lsof-exporter: --watch\.path: "\/etc\/shadow" given twice\n$/],
   ])('%j exits 2 with one line naming the flag', (args, message) => {
     const r = run(args);
     expect(r.code).toBe(2);

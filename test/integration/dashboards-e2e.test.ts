@@ -84,7 +84,8 @@ beforeAll(async () => {
   // Other suites' deleted files may be larger: show every one, so the test's file is in the table.
   // No descriptor cache: a scan between the holder's open() and the unlink would otherwise keep its
   // table (same fd count) without the deleted file for up to the cache's age (docs/metrics.md).
-  exporter = await startExporter(['--deleted.top=1000', '--scan.fd-cache-max-age=0']);
+  // The test's folder is a watched path: the deleted file's holder shows in the watched-path panels.
+  exporter = await startExporter(['--deleted.top=1000', '--scan.fd-cache-max-age=0', `--watch.path=${dir}`]);
   const rules = path.join(dir, 'test.rules.yml');
   const rule = { alert: TEST_ALERT, expr: 'lsof_listener_processes{process="dashprefork"} > 0', labels: { severity: 'info' } };
   fs.writeFileSync(rules, JSON.stringify({ groups: [{ name: 'dashboards-e2e', rules: [rule] }] }));
@@ -190,6 +191,13 @@ describe('dashboards against a real Prometheus and exporter', () => {
   it('lists the process running a deleted executable', async () => {
     const rows = (await run(query('Processes running deleted executables'))).filter((s) => s.metric.process === 'dashdeleted');
     expect(rows.map((s) => s.metric.executable)).toEqual([deletedExe]);
+  });
+
+  it('lists the holder of the watched folder, by the path it had for the deleted file', async () => {
+    const rows = (await run(query('Holders of watched paths'))).filter((s) => s.metric.path === dir);
+    expect(rows.map((s) => [s.metric.user, s.metric.process, s.value![1]])).toContainEqual([user, 'dashdeleted', '1']);
+    const holders = (await run(query('Processes holding watched paths'))).filter((s) => s.metric.path === dir);
+    expect(Number(holders[0]?.values?.at(-1)?.[1])).toBeGreaterThanOrEqual(1);
   });
 
   it('shows the firing alert as an annotation', async () => {
