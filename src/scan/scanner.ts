@@ -7,6 +7,8 @@
  *                 descriptors by inode (joins.ts), holderless listeners searched for (holder-search.ts)
  *   unix_sockets  which other sockets are unix sockets (unix-sockets.ts)
  *   deleted_files stat of " (deleted)" candidates, deduplicated by device+inode (deleted-files.ts)
+ *   exe_placement cwd, world-writable directories above the executable, system program names
+ *                 (exe-placement.ts)
  * One process never fails the scan (it is skipped, counted by reason), and a phase that throws
  * costs its own facts only: the scan goes on without them and counts the error.
  */
@@ -14,6 +16,7 @@ import type { ProcFs } from '../procfs/proc.js';
 import type { DeletedFileRecord, ListenerRecord, ScanContext } from './context.js';
 import { collectConnections } from './connections.js';
 import { collectDeletedFiles } from './deleted-files.js';
+import { collectExePlacement } from './exe-placement.js';
 import { readAllDescriptors, type LiveProcess } from './descriptors.js';
 import { resolveHiddenNetns } from './hidden-netns.js';
 import { HolderSearch } from './holder-search.js';
@@ -33,9 +36,11 @@ export interface ScannerOptions extends CachePolicy {
   containers: boolean;
   /** Stat the " (deleted)" candidates (off when no enabled signal uses deleted files). */
   deletedFiles: boolean;
+  /** Read cwd and look up where executables live (default on; off when no enabled signal uses it). */
+  exePlacement?: boolean;
 }
 
-export const DEFAULT_SCANNER_OPTIONS: ScannerOptions = { fdMaxAgeMs: 300_000, limitMaxAgeMs: 60_000, containers: true, deletedFiles: true };
+export const DEFAULT_SCANNER_OPTIONS: ScannerOptions = { fdMaxAgeMs: 300_000, limitMaxAgeMs: 60_000, containers: true, deletedFiles: true, exePlacement: true };
 
 export class Scanner {
   private readonly cache: ProcessCache;
@@ -73,6 +78,7 @@ export class Scanner {
     stats.phase('unix_sockets', () => this.classifyUnixSockets(live, index, stats));
     const connections = stats.phase('sockets', () => collectConnections(live, index));
     const deletedFiles = this.options.deletedFiles ? stats.phase('deleted_files', () => this.readDeletedFiles(live, stats)) : null;
+    if (this.options.exePlacement !== false) stats.phase('exe_placement', () => this.readExePlacement(live, stats));
     this.cache.sweep(scanNo);
     const processes = live.map((p) => Object.freeze(p.record));
     stats.s.processesScanned = processes.length;
@@ -132,6 +138,15 @@ export class Scanner {
     typeSockets(live, index);
     stats.error('socket_tables', index.errors);
     stats.s.socketTableSeconds = index.secondsByNetns;
+  }
+
+  /** A failure here costs the placement facts only (they stay null: unknown). */
+  private readExePlacement(live: LiveProcess[], stats: ScanStatsBuilder): void {
+    try {
+      stats.error('path_stat', collectExePlacement(live).errors);
+    } catch {
+      stats.error('phase');
+    }
   }
 
   /** A failure here costs the deleted files only: the families that need them say so. */

@@ -12,8 +12,8 @@ export interface WorkerConfig {
   listenerPollIntervalMs: number;
   /** Least time from the end of a full scan to an early one (a poll saw a new listener). */
   scanMinIntervalMs: number;
-  /** Without `deletedFiles`: the enabled signals decide whether that phase runs. */
-  scanner: Omit<ScannerOptions, 'deletedFiles'>;
+  /** Without `deletedFiles` and `exePlacement`: the enabled signals decide whether those phases run. */
+  scanner: Omit<ScannerOptions, 'deletedFiles' | 'exePlacement'>;
   model: ModelOptions;
   /** Enabled collectors (signal names). */
   collectors: string[];

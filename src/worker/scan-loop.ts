@@ -12,7 +12,7 @@ import { ProcFs } from '../procfs/proc.js';
 import type { ScanContext } from '../scan/context.js';
 import { Scanner } from '../scan/scanner.js';
 import { ListenerSource } from '../procfs/listener-source.js';
-import { needsDeletedFiles, signalsNamed } from '../signals/index.js';
+import { needsDeletedFiles, needsExePlacement, signalsNamed } from '../signals/index.js';
 import type { Signal } from '../signals/signal.js';
 import type { WorkerConfig, WorkerMessage } from './messages.js';
 import { buildUiSnapshot } from '../api/ui-snapshot.js';
@@ -37,7 +37,7 @@ export class ScanLoop {
     this.tripwire = new Tripwire(this.progress, cfg.hungTargets ?? []);
     this.procfs = ProcFs.at(cfg.procfs, cfg.rootfs, { blockingCalls: this.tripwire });
     this.signals = signalsNamed(cfg.collectors);
-    this.scanner = new Scanner(this.procfs, { ...cfg.scanner, deletedFiles: needsDeletedFiles(this.signals) });
+    this.scanner = new Scanner(this.procfs, { ...cfg.scanner, deletedFiles: needsDeletedFiles(this.signals), exePlacement: needsExePlacement(this.signals) });
     this.listenerSource = new ListenerSource(this.procfs.reader, { native: this.procfs.fdTables.native });
   }
 

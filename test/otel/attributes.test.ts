@@ -48,7 +48,7 @@ describe('docs/metrics.md OTLP attribute table', () => {
     for (const { family: def } of exposedFamilies(SIGNALS)) {
       for (const label of labelNames(def, GROUP_LABELS)) {
         const row = ROWS.find((r) => r.label === label && r.family === fullName(def)) ?? ROWS.find((r) => r.label === label && r.family === undefined);
-        expect(row?.attribute, `${fullName(def)} ${label}`).toBe(attributeName(label));
+        expect(row?.attribute, `${fullName(def)} ${label}`).toBe(attributeName(label, def.labels));
       }
     }
   });
