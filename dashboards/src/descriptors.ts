@@ -18,6 +18,7 @@ export const DESCRIPTOR_QUERIES = {
   deletedBytesByProcess: `sum by (instance, user, process) (${select(metric('deleted_open_bytes'))}) > 0`,
   largestDeletedFiles: `topk(50, ${select(metric('deleted_open_file_size_bytes'))})`,
   deletedExecutables: `sum by (instance, user, process, executable) (${select(metric('deleted_executable_processes'))}) > 0`,
+  suspiciousProcesses: `sum by (instance, user, process, executable, reason) (${select(metric('suspicious_processes'))}) > 0`,
 };
 
 const PROCESS_LEGEND = '{{process}} ({{user}}) on {{instance}}';
@@ -134,14 +135,40 @@ function deletedFilePanels() {
         hide: ['Time', 'job'],
       }),
     ),
+    suspiciousPanel(),
   ];
+}
+
+/** lsof_suspicious_processes: one row per process group and reason (docs/metrics.md defines them). */
+function suspiciousPanel() {
+  return tablePanel(
+    {
+      title: 'Suspicious processes',
+      what: 'Processes running from a hidden or world-writable directory, working in a hidden one, running a deleted or memfd executable, named like a kernel thread, or named like a system program while running something else; by reason.',
+      healthy: 'empty on a server; on a desktop, a person\'s own toolchains (~/.nvm, ~/.cargo) and AppImages. A service account here is an intrusion until proven otherwise.',
+      alerts: ['LsofHiddenExecutable', 'LsofHiddenWorkingDirectory', 'LsofWorldWritableExecutable', 'LsofMemfdExecutable', 'LsofKernelThreadNameImpersonation', 'LsofMasqueradingProcessName'],
+    },
+    instantTableQuery(DESCRIPTOR_QUERIES.suspiciousProcesses),
+  ).withTransformation(
+    organizeColumns({
+      show: [
+        ['instance', 'Instance'],
+        ['reason', 'Reason'],
+        ['user', 'User'],
+        ['process', 'Process'],
+        ['executable', 'Executable'],
+        ['Value', 'Processes'],
+      ],
+      hide: ['Time', 'job'],
+    }),
+  );
 }
 
 export function descriptorsDashboard(): Dashboard {
   let builder = baseDashboard(
     'lsof-descriptors',
     'lsof-exporter / Descriptors and deleted files',
-    'Descriptors by user, type and process, fd-limit headroom, deleted-but-open files and deleted executables.',
+    'Descriptors by user, type and process, fd-limit headroom, deleted-but-open files, deleted executables and suspicious processes.',
   );
   for (const panel of [...descriptorPanels(), ...deletedFilePanels()]) builder = builder.withPanel(panel);
   return finish(builder);
