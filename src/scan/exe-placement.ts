@@ -97,7 +97,9 @@ class PlacementLookups {
     try {
       st = proc.lstatInRoot(path);
     } catch (err) {
-      if (!(err instanceof HungTargetSkipped) && classifyReadError(err) === 'gone') return 'absent';
+      // A root that hung an earlier scan is skipped: unknown, counted in lsof_scan_hung_targets instead.
+      if (err instanceof HungTargetSkipped) return 'error';
+      if (classifyReadError(err) === 'gone') return 'absent';
       this.errors++;
       return 'error';
     }

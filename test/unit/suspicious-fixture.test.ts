@@ -116,6 +116,25 @@ describe('suspicious processes on a fixture tree with real modes', () => {
     ]);
   });
 
+  it('looks up directories with odd names as they are: a newline, a trailing dot, a name of dots', () => {
+    const ctx = scanWith((root) => {
+      for (const [dir, mode] of [['srv/.\nodd', 0o777], ['srv/x.', 0o755], ['srv/x./...', 0o757]] as const) {
+        fs.mkdirSync(path.join(root, dir), { recursive: true });
+        fs.chmodSync(path.join(root, dir), mode);
+      }
+      return [
+        { pid: 60, comm: 'prog', exe: '/srv/.\nodd/prog', cwd: '/srv/x.', root },
+        { pid: 61, comm: 'prog', exe: '/srv/x./.../prog', cwd: '/srv/x./...', root },
+      ];
+    });
+    expect(reasonsByPid(ctx)).toEqual({
+      60: ['hidden_executable', 'world_writable_executable'],
+      61: ['hidden_executable', 'hidden_cwd', 'world_writable_executable'],
+    });
+    expect(ctx.processes.map((p) => p.exePlacement?.worldWritableDir)).toEqual(['/srv/.\nodd', '/srv/x./...']);
+    expect(ctx.stats.errors.path_stat).toBe(0);
+  });
+
   it('leaves a chrooted process and one without a readable root unknown, not wrong', () => {
     const ctx = scanWith((root) => [{ pid: 30, comm: 'prog', exe: '/tmp/.x/x', cwd: '/', root }, { pid: 31, comm: 'sshd', exe: '/srv/app/sshd', cwd: '/' }], { rootLinks: { '30': '/srv/jail' } });
     for (const p of ctx.processes) expect(p.exePlacement).toEqual({ worldWritableDir: null, systemProgramNamed: null });
