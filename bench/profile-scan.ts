@@ -26,7 +26,7 @@ async function main(): Promise<void> {
         const s = scanner.scan().stats;
         const cpu = process.cpuUsage(cpu0);
         const phases = Object.entries(s.phaseSeconds).map(([k, v]) => `${k}=${v.toFixed(3)}`).join(' ');
-        console.log(`${name} cpu=${((cpu.user + cpu.system) / 1e6).toFixed(3)} wall=${s.durationSeconds.toFixed(3)} ${phases} links=${s.fdLinksRead} hits=${s.cacheHits}`);
+        console.log(`${name} procs=${s.processesScanned} cpu=${((cpu.user + cpu.system) / 1e6).toFixed(3)} wall=${s.durationSeconds.toFixed(3)} ${phases} links=${s.fdLinksRead} hits=${s.cacheHits}`);
       }
     }
   } finally {

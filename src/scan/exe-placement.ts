@@ -15,6 +15,7 @@ import { HungTargetSkipped } from '../procfs/blocking-calls.js';
 import type { Proc } from '../procfs/proc.js';
 import { classifyReadError } from '../procfs/reader.js';
 import type { ExePlacement } from './context.js';
+import type { CacheEntry, ProcessCache } from './process-cache.js';
 import type { DraftProcess } from './process-reader.js';
 import { ancestorDirs, isMemfdPath, isPlainName, isSystemPath, SYSTEM_BIN_DIRS } from './path-rules.js';
 
@@ -28,25 +29,42 @@ export interface PlacementResult {
   errors: number;
 }
 
-/** Fills `record.cwd` and `record.exePlacement` of every process; one cache for the whole scan. */
-export function collectExePlacement(live: readonly { proc: Proc<number>; record: DraftProcess }[]): PlacementResult {
+interface Placed {
+  proc: Proc<number>;
+  record: DraftProcess;
+  cache: CacheEntry;
+}
+
+/**
+ * Fills `record.cwd` and `record.exePlacement` of every process; one lookup cache for the whole scan.
+ * The root key of a process comes from the process cache while fresh (process-cache.ts).
+ */
+export function collectExePlacement(live: readonly Placed[], cache: ProcessCache, nowMs: number): PlacementResult {
   const lookups = new PlacementLookups();
-  for (const { proc, record } of live) {
-    record.cwd = proc.cwd()?.path ?? '';
-    record.exePlacement = placementOf(proc, record, lookups);
+  for (const p of live) {
+    p.record.cwd = p.proc.cwd()?.path ?? '';
+    p.record.exePlacement = placementOf(p, lookups, () => cachedRootKey(p, cache, nowMs));
   }
   return { errors: lookups.errors };
 }
 
-function placementOf(proc: Proc<number>, record: DraftProcess, lookups: PlacementLookups): ExePlacement {
+function placementOf({ proc, record }: Placed, lookups: PlacementLookups, rootOf: () => string | null): ExePlacement {
   if (record.exe === '' || isMemfdPath(record.exe)) return { worldWritableDir: null, systemProgramNamed: null };
-  const root = rootKey(proc);
+  const root = rootOf();
   // A chrooted process's exe is named from outside its root: its tree cannot answer for that path.
   if (root === null) return { worldWritableDir: null, systemProgramNamed: null };
   return {
     worldWritableDir: worldWritableAncestor(proc, root, record.exe, lookups),
     systemProgramNamed: isSystemPath(record.exe) || !isPlainName(record.comm) ? null : systemProgramNamed(proc, root, record.comm, lookups),
   };
+}
+
+function cachedRootKey({ proc, cache: entry }: Placed, cache: ProcessCache, nowMs: number): string | null {
+  const cached = cache.cachedRootKey(entry, nowMs);
+  if (cached !== undefined) return cached;
+  const key = rootKey(proc);
+  cache.storeRootKey(entry, key, nowMs);
+  return key;
 }
 
 /** mount namespace + root: null when unreadable or chrooted (root is not "/"). */

@@ -143,7 +143,7 @@ export class Scanner {
   /** A failure here costs the placement facts only (they stay null: unknown). */
   private readExePlacement(live: LiveProcess[], stats: ScanStatsBuilder): void {
     try {
-      stats.error('path_stat', collectExePlacement(live).errors);
+      stats.error('path_stat', collectExePlacement(live, this.cache, this.now()).errors);
     } catch {
       stats.error('phase');
     }
