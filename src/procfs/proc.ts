@@ -196,7 +196,8 @@ export class Proc<P extends number | 'self' = number | 'self'> {
 
   /**
    * lstat(2) of `absolutePath` as the process sees it, through /proc/PID/root (so a container's own
-   * tree); the last component is not followed (but "/" is the root directory itself). Throws the fs error (ENOENT: no such entry there).
+   * tree); the last component is not followed (but "/" is the root directory itself). Throws the fs
+   * error (ENOENT: no such entry there).
    */
   lstatInRoot(absolutePath: string): BigIntStats {
     const parts = absolutePath.split('/').filter((c) => c !== '');
