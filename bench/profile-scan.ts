@@ -32,7 +32,7 @@ async function main(): Promise<void> {
         const cpu = process.cpuUsage(cpu0);
         const phases = Object.entries(s.phaseSeconds).map(([k, v]) => `${k}=${v.toFixed(3)}`).join(' ');
         const held = (ctx.watchedPaths ?? []).reduce((n, r) => n + r.descriptors, 0);
-        console.log(`${name} watches=${watches.paths.length} watched_fds=${held} cpu=${((cpu.user + cpu.system) / 1e6).toFixed(3)} wall=${s.durationSeconds.toFixed(3)} ${phases} links=${s.fdLinksRead} hits=${s.cacheHits}`);
+        console.log(`${name} procs=${s.processesScanned} watches=${watches.paths.length} watched_fds=${held} cpu=${((cpu.user + cpu.system) / 1e6).toFixed(3)} wall=${s.durationSeconds.toFixed(3)} ${phases} links=${s.fdLinksRead} hits=${s.cacheHits}`);
       }
     }
   } finally {

@@ -14,6 +14,7 @@ import { exporterGroup } from './groups/exporter.js';
 import { filesGroup } from './groups/files.js';
 import { listenerHistoryGroup } from './groups/listener-history.js';
 import { listenerGroup } from './groups/listeners.js';
+import { suspiciousGroup } from './groups/suspicious.js';
 import type { RuleGroup } from './rule.js';
 import type { Tunables } from './tunables.js';
 
@@ -21,7 +22,7 @@ export const RULE_FILE = 'lsof-exporter.rules.yml';
 export const HISTORY_RULE_FILE = 'lsof-exporter-history.rules.yml';
 
 export function ruleGroups(t: Tunables): RuleGroup[] {
-  return [listenerGroup(t), executablesGroup(t), connectionsGroup(t), evasionGroup(t), filesGroup(t), exporterGroup(t)];
+  return [listenerGroup(t), executablesGroup(t), connectionsGroup(t), evasionGroup(t), suspiciousGroup(t), filesGroup(t), exporterGroup(t)];
 }
 
 export function historyRuleGroups(t: Tunables): RuleGroup[] {

@@ -55,6 +55,18 @@ export interface Tunables {
   };
   deletedOpenBytes: { thresholdBytes: number; for: string };
   deletedExecutable: { for: string };
+  /**
+   * How long a process must keep each reason of lsof_suspicious_processes before its alert fires
+   * (alerts/src/groups/suspicious.ts; deleted executables: deletedExecutable.for).
+   */
+  suspicious: {
+    hiddenExecutableFor: string;
+    hiddenCwdFor: string;
+    worldWritableExecutableFor: string;
+    memfdExecutableFor: string;
+    kernelThreadNameFor: string;
+    masqueradingNameFor: string;
+  };
   fdLimit: { utilizationRatio: number; for: string };
   exporter: {
     /** Window of the scan-failure rate. */
@@ -90,6 +102,14 @@ export const DEFAULT_TUNABLES: Tunables = {
   },
   deletedOpenBytes: { thresholdBytes: 1024 ** 3, for: '30m' },
   deletedExecutable: { for: '15m' },
+  suspicious: {
+    hiddenExecutableFor: '5m',
+    hiddenCwdFor: '30m',
+    worldWritableExecutableFor: '10m',
+    memfdExecutableFor: '5m',
+    kernelThreadNameFor: '1m',
+    masqueradingNameFor: '2m',
+  },
   fdLimit: { utilizationRatio: 0.9, for: '15m' },
   exporter: {
     failureRateWindow: '5m',

@@ -1,7 +1,7 @@
 /**
  * Descriptors and deleted files: who holds how many descriptors and of what kind, who is near the
- * fd limit, which deleted files still pin disk space, which processes run deleted executables, and
- * who holds the watched paths (--watch.path) open.
+ * fd limit, which deleted files still pin disk space, which processes run deleted executables or
+ * look suspicious, and who holds the watched paths (--watch.path) open.
  */
 import { metric } from '../../src/metrics/names.js';
 import * as common from '@grafana/grafana-foundation-sdk/common';
@@ -21,6 +21,7 @@ export const DESCRIPTOR_QUERIES = {
   deletedExecutables: `sum by (instance, user, process, executable) (${select(metric('deleted_executable_processes'))}) > 0`,
   watchedPathHolders: `sum by (instance, path, user, process) (${select(metric('watched_path_descriptors'))}) > 0`,
   watchedPathProcesses: `sum by (instance, path) (${select(metric('watched_path_processes'))})`,
+  suspiciousProcesses: `sum by (instance, user, process, executable, reason) (${select(metric('suspicious_processes'))}) > 0`,
 };
 
 const PROCESS_LEGEND = '{{process}} ({{user}}) on {{instance}}';
@@ -137,6 +138,7 @@ function deletedFilePanels() {
         hide: ['Time', 'job'],
       }),
     ),
+    suspiciousPanel(),
   ];
 }
 
@@ -176,11 +178,36 @@ function watchedPathPanels() {
   ];
 }
 
+/** lsof_suspicious_processes: one row per process group and reason (docs/metrics.md defines them). */
+function suspiciousPanel() {
+  return tablePanel(
+    {
+      title: 'Suspicious processes',
+      what: 'Processes running from a hidden or world-writable directory, working in a hidden one, running a deleted or memfd executable, named like a kernel thread, or named like a system program while running something else; by reason.',
+      healthy: 'empty on a server; on a desktop, a person\'s own toolchains (~/.nvm, ~/.cargo) and AppImages. A service account here is an intrusion until proven otherwise.',
+      alerts: ['LsofHiddenExecutable', 'LsofHiddenWorkingDirectory', 'LsofWorldWritableExecutable', 'LsofMemfdExecutable', 'LsofKernelThreadNameImpersonation', 'LsofMasqueradingProcessName'],
+    },
+    instantTableQuery(DESCRIPTOR_QUERIES.suspiciousProcesses),
+  ).withTransformation(
+    organizeColumns({
+      show: [
+        ['instance', 'Instance'],
+        ['reason', 'Reason'],
+        ['user', 'User'],
+        ['process', 'Process'],
+        ['executable', 'Executable'],
+        ['Value', 'Processes'],
+      ],
+      hide: ['Time', 'job'],
+    }),
+  );
+}
+
 export function descriptorsDashboard(): Dashboard {
   let builder = baseDashboard(
     'lsof-descriptors',
     'lsof-exporter / Descriptors and deleted files',
-    'Descriptors by user, type and process, fd-limit headroom, deleted-but-open files and deleted executables, holders of watched paths.',
+    'Descriptors by user, type and process, fd-limit headroom, deleted-but-open files, deleted executables, suspicious processes and holders of watched paths.',
   );
   for (const panel of [...descriptorPanels(), ...deletedFilePanels(), ...watchedPathPanels()]) builder = builder.withPanel(panel);
   return finish(builder);

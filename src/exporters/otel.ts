@@ -162,7 +162,7 @@ function observeAll(result: BatchObservableResult, v: ExporterView, families: re
     const instrument = instruments[i]!;
     for (const s of read(v)) {
       budget.note(def.name, JSON.stringify(s.labels));
-      result.observe(instrument, s.value, toAttributes(s.labels));
+      result.observe(instrument, s.value, toAttributes(s.labels, def.labels));
     }
   });
 }

@@ -16,6 +16,8 @@ export interface HungTarget {
 
 export const EXE_TARGET = -1;
 export const CWD_TARGET = -2;
+/** A path looked up under /proc/PID/root (the directories above its executable). */
+export const ROOT_TARGET = -3;
 
 export interface BlockingCalls {
   /** Runs `call` on `target`, or throws HungTargetSkipped when the target is known to hang. */
@@ -32,7 +34,7 @@ export class HungTargetSkipped extends Error {
 export const UNGUARDED: BlockingCalls = { around: (_target, call) => call() };
 
 export function describeTarget(t: HungTarget): string {
-  const what = t.fd === EXE_TARGET ? 'exe' : t.fd === CWD_TARGET ? 'cwd' : `fd/${t.fd}`;
+  const what = t.fd === EXE_TARGET ? 'exe' : t.fd === CWD_TARGET ? 'cwd' : t.fd === ROOT_TARGET ? 'root' : `fd/${t.fd}`;
   return t.tid === null ? `/proc/${t.pid}/${what}` : `/proc/${t.pid}/task/${t.tid}/${what}`;
 }
 

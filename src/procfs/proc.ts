@@ -5,7 +5,7 @@
  * error of the read (classify it with classifyReadError); "unknown" answers are null.
  */
 import type { BigIntStats } from 'node:fs';
-import { CWD_TARGET, EXE_TARGET, UNGUARDED, type BlockingCalls } from './blocking-calls.js';
+import { CWD_TARGET, EXE_TARGET, ROOT_TARGET, UNGUARDED, type BlockingCalls } from './blocking-calls.js';
 import { isUnlinked, splitDeletedSuffix } from './deleted-link.js';
 import { createFdTableReader, type FdLink, type FdTable, type FdTableReader } from './fd-table.js';
 import type { LinkQuery } from './link-match.js';
@@ -210,6 +210,39 @@ export class Proc<P extends number | 'self' = number | 'self'> {
     } catch {
       return null;
     }
+  }
+
+  /** The mount namespace inode of /proc/PID/ns/mnt; null when unreadable (no ptrace access, gone). */
+  mountNamespace(): string | null {
+    try {
+      return /^mnt:\[(\d+)\]$/.exec(this.fs.reader.readLinkRaw(this.path('ns', 'mnt')))?.[1] ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** /proc/PID/root as the kernel names it: "/" unless the process is chrooted; null when unreadable. */
+  rootLink(): string | null {
+    try {
+      return this.fs.reader.readLinkRaw(this.path('root'));
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * lstat(2) of `absolutePath` as the process sees it, through /proc/PID/root (so a container's own
+   * tree); the last component is not followed (but "/" is the root directory itself). Throws the fs
+   * error (ENOENT: no such entry there).
+   */
+  lstatInRoot(absolutePath: string): BigIntStats {
+    const parts = absolutePath.split('/').filter((c) => c !== '');
+    // "/proc/PID/root/../x" would leave the process's root: only canonical paths are looked up.
+    if (parts.some((c) => c === '.' || c === '..')) throw new Error(`not a canonical path: ${JSON.stringify(absolutePath)}`);
+    const file = this.path('root', ...parts);
+    // The root itself is the magic link's target: stat follows it (lstat would see a 0777 link).
+    const look = parts.length === 0 ? () => this.fs.reader.stat(file) : () => this.fs.reader.lstat(file);
+    return this.fs.blockingCalls.around({ pid: Number(this.pid), tid: this.tid, fd: ROOT_TARGET }, look);
   }
 
   /** The mounts of the process's mount namespace (pid-mountinfo.ts). */

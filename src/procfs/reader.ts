@@ -138,6 +138,11 @@ export class ProcReader {
     return fs.statSync(file, { bigint: true });
   }
 
+  /** lstat(2): the entry itself, a symbolic link not followed. */
+  lstat(file: string): fs.BigIntStats {
+    return fs.lstatSync(file, { bigint: true });
+  }
+
   /** stat(2) size: for /proc/PID/fd on Linux >= 6.2, the number of open descriptors. */
   statSize(file: string): number {
     return fs.statSync(file).size;

@@ -19,6 +19,10 @@ export interface ProcessRecord {
   readonly exe: string;
   /** Confirmed by stat: the executable's link count is 0. */
   readonly exeDeleted: boolean;
+  /** Working directory as /proc/PID/cwd names it; "" if unreadable or not read (exe_placement phase off). */
+  readonly cwd: string;
+  /** Where the executable lives (exe-placement.ts); null when that phase did not run. */
+  readonly exePlacement: ExePlacement | null;
   /** Number of open descriptors; null when the fd folder could not be read. */
   readonly fdCount: number | null;
   readonly fdTypes: Readonly<Record<FdType, number>>;
@@ -30,6 +34,17 @@ export interface ProcessRecord {
    */
   readonly netns: string;
   readonly container: ContainerInfo;
+}
+
+/** Facts about an executable's place in its process's tree; null in a field: unknown. */
+export interface ExePlacement {
+  /** The outermost directory above the executable with mode o+w; "" when none is. */
+  readonly worldWritableDir: string | null;
+  /**
+   * A program named like the process (comm) exists in /usr/bin, /usr/sbin, /bin or /sbin; null also
+   * when not asked (an executable under the system directories, a memfd, a name that is no file name).
+   */
+  readonly systemProgramNamed: boolean | null;
 }
 
 export interface ContainerInfo {

@@ -4,7 +4,10 @@
  *  - the fd table is reused while the descriptor count is unchanged and its age is below a jittered
  *    maximum (so 100k processes do not all expire in the same scan); on average a scan re-reads
  *    interval / (0.75 x max age) of the tables besides those whose count changed;
- *  - the open-files limit is re-read after limitMaxAgeMs (prlimit(1) can change it).
+ *  - the open-files limit is re-read after limitMaxAgeMs (prlimit(1) can change it), and so is the
+ *    process's root (mount namespace and chroot: setns(2), chroot(2) after start), which the
+ *    exe_placement phase looks executables up in (two readlinks a process, a fifth of a scan on a
+ *    host of 2,000 processes, read every scan).
  */
 import type { FdTable } from '../procfs/fd-table.js';
 import type { TaskDifference } from './tasks.js';
@@ -15,6 +18,9 @@ export interface CacheEntry {
   fdTableExpiresMs: number;
   fdLimit?: number | null;
   fdLimitExpiresMs: number;
+  /** exe-placement.ts's key of the process's root (null: unreadable or chrooted), and its expiry. */
+  rootKey?: string | null;
+  rootKeyExpiresMs?: number;
   seenInScan: number;
   /** Threads found holding a listener in a table of their own (tasks.ts): read every scan. */
   privateTableTids?: number[];
@@ -73,6 +79,15 @@ export class ProcessCache {
   storeLimit(e: CacheEntry, limit: number | null, nowMs: number): void {
     e.fdLimit = limit;
     e.fdLimitExpiresMs = nowMs + this.policy.limitMaxAgeMs;
+  }
+
+  cachedRootKey(e: CacheEntry, nowMs: number): string | null | undefined {
+    return nowMs < (e.rootKeyExpiresMs ?? 0) ? e.rootKey : undefined;
+  }
+
+  storeRootKey(e: CacheEntry, key: string | null, nowMs: number): void {
+    e.rootKey = key;
+    e.rootKeyExpiresMs = nowMs + this.policy.limitMaxAgeMs;
   }
 
   /** Forget processes not seen in this scan, so the cache never outgrows the process table. */

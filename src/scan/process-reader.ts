@@ -9,7 +9,7 @@ import type { Proc } from '../procfs/proc.js';
 import { classifyReadError } from '../procfs/reader.js';
 import { isKernelThread, parseProcStat, type ProcStat } from '../procfs/stat.js';
 import { NO_CONTAINER, readContainerInfo } from './container-info.js';
-import type { ContainerInfo, ProcessRecord } from './context.js';
+import type { ContainerInfo, ExePlacement, ProcessRecord } from './context.js';
 import type { CacheEntry, ProcessCache } from './process-cache.js';
 import type { SkipReason } from './scan-stats.js';
 import { liveThreadOf } from './tasks.js';
@@ -27,7 +27,9 @@ export function skipReasonOf(err: unknown): SkipReason {
 }
 
 /** A record still being filled by the later phases (descriptors, sockets); frozen into the context. */
-export interface DraftProcess extends Omit<ProcessRecord, 'fdCount' | 'fdTypes' | 'netns'> {
+export interface DraftProcess extends Omit<ProcessRecord, 'fdCount' | 'fdTypes' | 'netns' | 'cwd' | 'exePlacement'> {
+  cwd: string;
+  exePlacement: ExePlacement | null;
   fdCount: number | null;
   fdTypes: Record<FdType, number>;
   netns: string;
@@ -79,6 +81,8 @@ export function readProcess(leader: Proc<number>, deps: ProcessReaderDeps, scanN
     comm: decodeProcBytes(Buffer.from(stat.comm, 'latin1')),
     exe: exe?.path ?? '',
     exeDeleted: exe?.deleted ?? false,
+    cwd: '',
+    exePlacement: null,
     fdCount: null,
     fdTypes: emptyFdTypeCounts(),
     fdLimit: readLimit(proc, deps.cache, cache, nowMs),

@@ -6,11 +6,11 @@
 export const SKIP_REASONS = ['exited', 'zombie', 'kernel_thread', 'pid_reused', 'unparsable'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
-export const SCAN_PHASES = ['processes', 'descriptors', 'sockets', 'unix_sockets', 'deleted_files'] as const;
+export const SCAN_PHASES = ['processes', 'descriptors', 'sockets', 'unix_sockets', 'deleted_files', 'exe_placement'] as const;
 export type ScanPhase = (typeof SCAN_PHASES)[number];
 
 /** Where a non-fatal read error happened. */
-export const ERROR_SOURCES = ['passwd', 'passwd_lines', 'socket_tables', 'fd_read', 'fd_link', 'deleted_stat', 'phase'] as const;
+export const ERROR_SOURCES = ['passwd', 'passwd_lines', 'socket_tables', 'fd_read', 'fd_link', 'deleted_stat', 'phase', 'path_stat'] as const;
 export type ErrorSource = (typeof ERROR_SOURCES)[number];
 
 export interface ScanStats {

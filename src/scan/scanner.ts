@@ -8,6 +8,8 @@
  *   unix_sockets  which other sockets are unix sockets (unix-sockets.ts)
  *   deleted_files stat of " (deleted)" candidates, deduplicated by device+inode (deleted-files.ts)
  * and, with --watch.path, the holders of the watched paths (watched-paths.ts, timed with descriptors).
+ *   exe_placement cwd, world-writable directories above the executable, system program names
+ *                 (exe-placement.ts)
  * One process never fails the scan (it is skipped, counted by reason), and a phase that throws
  * costs its own facts only: the scan goes on without them and counts the error.
  */
@@ -15,6 +17,7 @@ import type { ProcFs } from '../procfs/proc.js';
 import type { DeletedFileRecord, ListenerRecord, ProcessRecord, ScanContext } from './context.js';
 import { collectConnections } from './connections.js';
 import { collectDeletedFiles } from './deleted-files.js';
+import { collectExePlacement } from './exe-placement.js';
 import { readAllDescriptors, type LiveProcess } from './descriptors.js';
 import { resolveHiddenNetns } from './hidden-netns.js';
 import { HolderSearch } from './holder-search.js';
@@ -35,9 +38,11 @@ export interface ScannerOptions extends CachePolicy {
   containers: boolean;
   /** Stat the " (deleted)" candidates (off when no enabled signal uses deleted files). */
   deletedFiles: boolean;
+  /** Read cwd and look up where executables live (default on; off when no enabled signal uses it). */
+  exePlacement?: boolean;
 }
 
-export const DEFAULT_SCANNER_OPTIONS: ScannerOptions = { fdMaxAgeMs: 300_000, limitMaxAgeMs: 60_000, containers: true, deletedFiles: true };
+export const DEFAULT_SCANNER_OPTIONS: ScannerOptions = { fdMaxAgeMs: 300_000, limitMaxAgeMs: 60_000, containers: true, deletedFiles: true, exePlacement: true };
 
 export class Scanner {
   private readonly cache: ProcessCache;
@@ -77,6 +82,7 @@ export class Scanner {
     const deletedFiles = this.options.deletedFiles ? stats.phase('deleted_files', () => this.readDeletedFiles(live, stats)) : null;
     const watches = this.procfs.watches;
     const watchedPaths = watches.paths.length > 0 ? stats.phase('descriptors', () => collectWatchedPaths(live, watches)) : undefined;
+    if (this.options.exePlacement !== false) stats.phase('exe_placement', () => this.readExePlacement(live, stats));
     this.cache.sweep(scanNo);
     const processes = live.map((p) => Object.freeze(p.record));
     stats.s.processesScanned = processes.length;
@@ -148,6 +154,15 @@ export class Scanner {
     typeSockets(live, index);
     stats.error('socket_tables', index.errors);
     stats.s.socketTableSeconds = index.secondsByNetns;
+  }
+
+  /** A failure here costs the placement facts only (they stay null: unknown). */
+  private readExePlacement(live: LiveProcess[], stats: ScanStatsBuilder): void {
+    try {
+      stats.error('path_stat', collectExePlacement(live, this.cache, this.now()).errors);
+    } catch {
+      stats.error('phase');
+    }
   }
 
   /** A failure here costs the deleted files only: the families that need them say so. */

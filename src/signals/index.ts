@@ -7,12 +7,13 @@ import { deletedExecutablesSignal } from './deleted-executables.js';
 import { deletedFilesSignal } from './deleted-files.js';
 import { executablesSignal } from './executables.js';
 import { procfsVisibilitySignal } from './procfs-visibility.js';
+import { suspiciousSignal } from './suspicious.js';
 import { listenersSignal } from './listeners.js';
 import { processesSignal } from './processes.js';
 import type { Signal } from './signal.js';
 import { watchedPathsSignal } from './watched-paths.js';
 
-const REGISTERED = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal, executablesSignal, connectionsSignal, procfsVisibilitySignal, watchedPathsSignal] as const;
+const REGISTERED = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal, executablesSignal, connectionsSignal, suspiciousSignal, procfsVisibilitySignal, watchedPathsSignal] as const;
 
 export const SIGNALS: readonly Signal[] = REGISTERED;
 
@@ -31,4 +32,9 @@ export function signalsNamed(names: readonly string[]): Signal[] {
 /** Whether any of these signals needs the deleted-files phase of the scan. */
 export function needsDeletedFiles(signals: readonly Signal[]): boolean {
   return signals.some((s) => s.needs.deletedFiles === true);
+}
+
+/** Whether any of these signals needs the exe_placement phase of the scan. */
+export function needsExePlacement(signals: readonly Signal[]): boolean {
+  return signals.some((s) => s.needs.exePlacement === true);
 }

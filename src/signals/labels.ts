@@ -61,6 +61,8 @@ export const L = {
   dropReason: label('reason', 'lsof.http.drop.reason'),
   skipReason: label('reason', 'lsof.skip.reason'),
   errorSource: label('source', 'lsof.error.source'),
+  /** Why a process is suspicious (lsof_suspicious_processes): the same name as skipReason, its own attribute. */
+  suspiciousReason: label('reason', 'lsof.suspicious.reason'),
   /** A metric family's name (lsof_series_dropped). */
   metric: label('metric', 'lsof.metric.family'),
   collector: label('collector', 'lsof.collector'),
@@ -80,5 +82,12 @@ export type GroupLabel = (typeof GROUP_LABEL_DEFS)[number]['name'];
 export const GROUP_LABELS: readonly GroupLabel[] = GROUP_LABEL_DEFS.map((l) => l.name);
 export const DEFAULT_GROUP_BY: GroupLabel[] = ['user', 'process'];
 
-/** Every label by its Prometheus name (for the OTLP mapping of the per-group labels). */
-export const LABELS_BY_NAME: ReadonlyMap<string, LabelDef> = new Map(Object.values(L).map((l) => [l.name, l]));
+/**
+ * Every label by its Prometheus name (for the OTLP mapping of the per-group labels); a name declared
+ * twice (reason) maps to its first declaration here, and to its own in the families that declare it.
+ */
+export const LABELS_BY_NAME: ReadonlyMap<string, LabelDef> = new Map(
+  Object.values(L)
+    .reverse()
+    .map((l) => [l.name, l]),
+);

@@ -20,6 +20,8 @@ export interface DeriveOptions {
 /** What the scan must collect for a signal (phases no enabled signal needs are skipped). */
 export interface ScanNeeds {
   deletedFiles?: boolean;
+  /** The exe_placement phase: cwd, world-writable directories, system program names (exe-placement.ts). */
+  exePlacement?: boolean;
 }
 
 export type FamilyMap = Record<string, Family<string>>;

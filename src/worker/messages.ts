@@ -14,8 +14,8 @@ export interface WorkerConfig {
   scanMinIntervalMs: number;
   /** How long a listener stays reported after its last sighting (listener-hold.ts). */
   listenerHoldMs: number;
-  /** Without `deletedFiles`: the enabled signals decide whether that phase runs. */
-  scanner: Omit<ScannerOptions, 'deletedFiles'>;
+  /** Without `deletedFiles` and `exePlacement`: the enabled signals decide whether those phases run. */
+  scanner: Omit<ScannerOptions, 'deletedFiles' | 'exePlacement'>;
   model: ModelOptions;
   /** Enabled collectors (signal names). */
   collectors: string[];

@@ -7,6 +7,7 @@ import { exposedFamilies } from '../../src/metrics/catalog.js';
 import { fullName, labelNames } from '../../src/signals/family.js';
 import { SIGNALS } from '../../src/signals/index.js';
 import { GROUP_LABELS } from '../../src/signals/labels.js';
+import { suspiciousProcesses } from '../../src/signals/suspicious.js';
 
 const DOC = fs.readFileSync(fileURLToPath(new URL('../../docs/metrics.md', import.meta.url)), 'utf8');
 const SECTION = DOC.split('## OTLP attributes and resource\n')[1] ?? '';
@@ -48,8 +49,15 @@ describe('docs/metrics.md OTLP attribute table', () => {
     for (const { family: def } of exposedFamilies(SIGNALS)) {
       for (const label of labelNames(def, GROUP_LABELS)) {
         const row = ROWS.find((r) => r.label === label && r.family === fullName(def)) ?? ROWS.find((r) => r.label === label && r.family === undefined);
-        expect(row?.attribute, `${fullName(def)} ${label}`).toBe(attributeName(label));
+        expect(row?.attribute, `${fullName(def)} ${label}`).toBe(attributeName(label, def.labels));
       }
     }
+  });
+});
+
+describe('a label name two families give two meanings', () => {
+  it('maps reason to the family\'s own attribute: the suspicious reason, and the scan\'s skip reason elsewhere', () => {
+    expect(toAttributes({ reason: 'hidden_cwd' }, suspiciousProcesses.labels)).toEqual({ 'lsof.suspicious.reason': 'hidden_cwd' });
+    expect(toAttributes({ reason: 'zombie' })).toEqual({ 'lsof.skip.reason': 'zombie' });
   });
 });

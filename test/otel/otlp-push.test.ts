@@ -160,7 +160,7 @@ describe.each(['protobuf', 'json'] as const)('OTLP push over http/%s', (protocol
     for (const { family: def } of exposedFamilies(SIGNALS)) {
       const fromScrape = scraped
         .filter((s) => s.name === fullName(def))
-        .map((s) => JSON.stringify([sortedEntries(toAttributes(s.labels)), s.value]))
+        .map((s) => JSON.stringify([sortedEntries(toAttributes(s.labels, def.labels)), s.value]))
         .sort();
       const fromPush = points(push, def.otelName)
         .map((p) => JSON.stringify([sortedEntries(p.attributes), p.value]))

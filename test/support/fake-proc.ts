@@ -17,6 +17,12 @@ export interface FakeProcess {
   startTime?: number;
   flags?: number;
   exe?: string;
+  /** Target text of the cwd link. */
+  cwd?: string;
+  /** A directory standing for the process's root (/proc/PID/root): its tree with real modes. */
+  root?: string;
+  /** Mount namespace inode (ns/mnt), written when `root` is. */
+  mntns?: string;
   fds?: Record<number, string>;
   openFilesLimit?: number;
   netns?: string;
@@ -63,6 +69,11 @@ function writeProcess(procfs: string, p: FakeProcess, spec: FakeProcSpec): void 
   fs.writeFileSync(path.join(d, 'limits'), `Limit                     Soft Limit           Hard Limit           Units     \nMax open files            ${p.openFilesLimit ?? 1024}                 4096                 files     \n`);
   fs.writeFileSync(path.join(d, 'cgroup'), p.cgroup ?? '0::/\n');
   if (p.exe !== undefined) fs.symlinkSync(p.exe, path.join(d, 'exe'));
+  if (p.cwd !== undefined) fs.symlinkSync(p.cwd, path.join(d, 'cwd'));
+  if (p.root !== undefined) {
+    fs.symlinkSync(p.root, path.join(d, 'root'));
+    fs.symlinkSync(`mnt:[${p.mntns ?? '4026531841'}]`, path.join(d, 'ns', 'mnt'));
+  }
   fs.symlinkSync(`net:[${p.netns ?? '4026531840'}]`, path.join(d, 'ns', 'net'));
   for (const [fd, target] of Object.entries(p.fds ?? {})) fs.symlinkSync(target, path.join(d, 'fd', fd));
   const net = spec.net ?? {};

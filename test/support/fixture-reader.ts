@@ -29,6 +29,11 @@ export interface FixtureMeta {
   stats: Record<string, FakeStat>;
   /** Paths relative to the procfs root (e.g. "100/fd") whose reads fail with EACCES. */
   denied: string[];
+  /**
+   * What readlink says of PID/root: "/" unless given here (a chroot, e.g. {"100": "/srv/jail"}); the
+   * fixture's link itself points at a real directory, so lookups through it reach that tree.
+   */
+  rootLinks?: Record<string, string>;
 }
 
 export const META_FILE = 'fixture.json';
@@ -57,6 +62,16 @@ export class FixtureReader extends ProcReader {
   override listDir(dir: string): string[] {
     if (this.isDenied(dir)) throw denied(dir);
     return super.listDir(dir);
+  }
+
+  override readLinkRaw(file: string): string {
+    const rel = this.relative(file);
+    const m = /^(\d+)\/root$/.exec(rel);
+    if (m) {
+      super.readLinkRaw(file); // ENOENT when the fixture has no root link
+      return this.meta.rootLinks?.[m[1]!] ?? '/';
+    }
+    return super.readLinkRaw(file);
   }
 
   override statSize(file: string): number {

@@ -72,7 +72,7 @@ function makeFakeProcInto(fx: { procfs: string; rootfs: string; dir: string }, p
 
 describe('ListenerHold', () => {
   const record = (pid: number): ProcessRecord => ({
-    pid, startTime: 1, uid: 0, euid: 0, user: 'root', comm: `p${pid}`, exe: '', exeDeleted: false, fdCount: 1, fdTypes: {} as ProcessRecord['fdTypes'], fdLimit: null, netns: NETNS,
+    pid, startTime: 1, uid: 0, euid: 0, user: 'root', comm: `p${pid}`, exe: '', exeDeleted: false, cwd: '', exePlacement: null, fdCount: 1, fdTypes: {} as ProcessRecord['fdTypes'], fdLimit: null, netns: NETNS,
     container: { id: '', runtime: '', podUid: '' },
   });
   const listener = (inode: number, port: number, holders: number[]): ListenerRecord => ({ protocol: 'tcp', family: 'ipv4', address: '0.0.0.0', port, inode, netns: NETNS, socketUid: 0, holders });

@@ -10,7 +10,7 @@ import { defineSignal } from '../../src/signals/signal.js';
 
 function proc(pid: number, comm: string, user = 'root', extra: Partial<ProcessRecord> = {}): ProcessRecord {
   return {
-    pid, startTime: pid, uid: 0, euid: 0, user, comm, exe: `/usr/bin/${comm}`, exeDeleted: false,
+    pid, startTime: pid, uid: 0, euid: 0, user, comm, exe: `/usr/bin/${comm}`, exeDeleted: false, cwd: "/", exePlacement: null,
     fdCount: 10, fdTypes: { ...emptyFdTypeCounts(), file: 10 }, fdLimit: 100, netns: '1',
     container: { id: '', runtime: '', podUid: '' }, ...extra,
   };

@@ -23,7 +23,7 @@ const HOST = '4026531840';
 
 function proc(pid: number, over: Partial<ProcessRecord> = {}): ProcessRecord {
   return {
-    pid, startTime: 1, uid: 33, euid: 33, user: 'www-data', comm: 'nginx', exe: '/usr/sbin/nginx', exeDeleted: false,
+    pid, startTime: 1, uid: 33, euid: 33, user: 'www-data', comm: 'nginx', exe: '/usr/sbin/nginx', exeDeleted: false, cwd: '/', exePlacement: null,
     fdCount: 10, fdTypes: { ...emptyFdTypeCounts(), file: 6, socket_tcp: 4 }, fdLimit: 100, netns: HOST,
     container: { id: '', runtime: '', podUid: '' }, ...over,
   };

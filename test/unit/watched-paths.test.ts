@@ -128,7 +128,7 @@ describe('WatchHits', () => {
 });
 
 function proc(pid: number, user: string, comm: string): ProcessRecord {
-  return { pid, startTime: 1, uid: 0, euid: 0, user, comm, exe: '', exeDeleted: false, fdCount: 3, fdTypes: emptyFdTypeCounts(), fdLimit: null, netns: '1', container: { id: '', runtime: '', podUid: '' } };
+  return { pid, startTime: 1, uid: 0, euid: 0, user, comm, exe: '', exeDeleted: false, cwd: '', exePlacement: null, fdCount: 3, fdTypes: emptyFdTypeCounts(), fdLimit: null, netns: '1', container: { id: '', runtime: '', podUid: '' } };
 }
 
 function context(processes: ProcessRecord[], watchedPaths: ScanContext['watchedPaths']): ScanContext {

@@ -26,7 +26,8 @@ export function filesGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofDeletedExecutableRunning',
-          expr: `sum by (${GROUP}, executable) (${metric('deleted_executable_processes')}) > 0`,
+          // A memfd executable (/memfd:NAME) is deleted too: LsofMemfdExecutable (suspicious.ts) has it.
+          expr: `sum by (${GROUP}, executable) (${metric('deleted_executable_processes')}{executable!~"/memfd:.*"}) > 0`,
           for: t.deletedExecutable.for,
           severity: 'warning',
           summary: '{{ $labels.process }} ({{ $labels.user }}) runs the deleted executable {{ $labels.executable }} on {{ $labels.instance }}.',
