@@ -35,6 +35,7 @@ const TUNABLES = withOverrides({
   newListener: { lookback: '10m', recent: '20s', minInstanceHistory: '10s', for: '3s', historyInterval: '2s' },
   newExecutable: { for: '3s' },
   serviceAccount: { for: '0s' },
+  suspicious: { hiddenExecutableFor: '3s', hiddenCwdFor: '3s', masqueradingNameFor: '3s' },
 });
 const ALERTS_DIR = fileURLToPath(new URL('../../alerts/', import.meta.url));
 const WWW_DATA = 33; // Debian's www-data, a service account of the shipped tunables
@@ -171,7 +172,7 @@ describe('the lsof recipe replayed: a dropped "bash" of www-data talking to IRC'
     expect(webhook.received.filter((a) => a.labels.instance === instance && a.labels.alertname === 'LsofNewExecutable')).toEqual([]);
   }, 150_000);
 
-  it('notifies the unexpected-executable, watched-connection and new-executable alerts with user, process, executable and remote port', async () => {
+  it('notifies the unexpected-executable, watched-connection, new-executable, hidden-directory and masquerading alerts with user, process, executable and remote port', async () => {
     const gate = `present_over_time(${recordNames(TUNABLES.newListener).eligibleInstances}{instance="${instance}"}[4s])`;
     await waitFor(() => scraped(gate), 'instance history', 60_000, 250);
     // exec 3<>/dev/tcp: bash's own connect(); stdout to LinkEvents as in the recipe; then wait on stdin.
@@ -190,7 +191,17 @@ describe('the lsof recipe replayed: a dropped "bash" of www-data talking to IRC'
     expect(irc.annotations.description).toContain(`Executables of bash (www-data): ${dropped}.`);
     const fresh = await waitFor(() => notified('LsofNewExecutable', who), 'new executable at the webhook', 30_000, 50);
     expect(fresh.labels).toMatchObject({ severity: 'warning', ...who, executable: dropped });
-  }, 150_000);
+    // Where it lives and what it calls itself (lsof_suspicious_processes): a dot-directory, and a
+    // system program's name on a binary outside the system directories.
+    for (const [alert, severity] of [
+      ['LsofHiddenExecutable', 'warning'],
+      ['LsofHiddenWorkingDirectory', 'warning'],
+      ['LsofMasqueradingProcessName', 'critical'],
+    ] as const) {
+      const a = await waitFor(() => notified(alert, who), `${alert} at the webhook`, 30_000, 50);
+      expect(a.labels).toMatchObject({ severity, ...who, executable: dropped });
+    }
+  }, 180_000);
 
   it("stays quiet for www-data's database connection (no watched-connection alert) and for a login account's ssh to port 22 (nothing)", async () => {
     startClient(['/usr/bin/python3', '-c', `import socket, sys\ns = socket.create_connection(('127.0.0.1', ${DB_PORT}))\nsys.stdin.read()`], WWW_DATA, WWW_DATA);
