@@ -34,6 +34,19 @@ export const tcpConnections = family('tcp_connections', {
   unit: '{connection}',
 });
 
+/**
+ * The outbound connections to watched remote ports only, with the executable: a handful of series on
+ * a clean host (none, usually), so the alert can name the program that phones home, not only its
+ * process name (a dropped `bash` next to the system's).
+ */
+export const watchedConnections = family('watched_connections', {
+  type: 'gauge',
+  help: 'Outbound TCP connections to a watched remote port (--connections.watched-remote-ports), by user, process, executable, remote port and state.',
+  labels: [L.user, L.process, L.executable, L.remotePort, L.connectionState],
+  otelName: 'lsof.tcp.watched_connections',
+  unit: '{connection}',
+});
+
 export const listenerConnections = family('listener_connections', {
   type: 'gauge',
   help: 'TCP connections accepted on each local listening port, by state and by the user and process holding them.',
@@ -47,12 +60,13 @@ export const connectionsSignal = defineSignal({
   help: 'TCP connections by account, process, state and direction; watched remote ports by name.',
   enabledByDefault: true,
   needs: {},
-  families: { tcpConnections, listenerConnections },
+  families: { tcpConnections, watchedConnections, listenerConnections },
   derive: (ctx, opts) => {
     const byPid = new Map(ctx.processes.map((p) => [p.pid, p]));
     const watched = new Set(opts.watchedRemotePorts);
     const all = new SampleGroups<LabelsOf<typeof tcpConnections>>();
     const perListener = new SampleGroups<LabelsOf<typeof listenerConnections>>();
+    const toWatched = new SampleGroups<LabelsOf<typeof watchedConnections>>();
     for (const c of ctx.connections) {
       const p: ProcessRecord | undefined = byPid.get(c.pid);
       if (!p) continue;
@@ -60,7 +74,8 @@ export const connectionsSignal = defineSignal({
       const remote = c.direction === 'outbound' && watched.has(c.port) ? String(c.port) : 'other';
       all.add({ user: p.user, process: p.comm, state, direction: c.direction, remote_port: remote }, c.count);
       if (c.direction === 'inbound') perListener.add({ user: p.user, process: p.comm, port: String(c.port), state }, c.count);
+      if (remote !== 'other') toWatched.add({ user: p.user, process: p.comm, executable: p.exe, remote_port: remote, state }, c.count);
     }
-    return { tcpConnections: all.samples(), listenerConnections: perListener.samples() };
+    return { tcpConnections: all.samples(), watchedConnections: toWatched.samples(), listenerConnections: perListener.samples() };
   },
 });

@@ -7,17 +7,6 @@ import { exactAlternation } from '../listener-promql.js';
 import { alertingRule, type RuleGroup } from '../rule.js';
 import type { Tunables } from '../tunables.js';
 
-/**
- * The executables of the alert's user and process, queried when the alert is sent. Not a label: the
- * connections family has no executable, and a join would fail the rule (many-to-many) whenever one
- * name runs two executables, as a dropped `bash` next to the system's does.
- */
-function executablesOfProcess(): string {
-  const selector = `group by (executable) (${metric('executable_processes')}{instance=%q,job=%q,user=%q,process=%q})`;
-  const query = `query (printf ${JSON.stringify(selector)} $labels.instance $labels.job $labels.user $labels.process)`;
-  return `{{ range $i, $s := ${query} | sortByLabel "executable" }}{{ if $i }}, {{ end }}{{ $s.Labels.executable }}{{ end }}`;
-}
-
 export function connectionsGroup(t: Tunables): RuleGroup {
   const accounts = JSON.stringify(exactAlternation(t.serviceAccount.users));
   return {
@@ -26,14 +15,13 @@ export function connectionsGroup(t: Tunables): RuleGroup {
       alertingRule(
         {
           alert: 'LsofServiceAccountWatchedConnection',
-          expr: `max by (instance, job, user, process, remote_port) (${metric('tcp_connections')}{user=~${accounts},direction="outbound",remote_port!="other"}) > 0`,
+          expr: `sum by (instance, job, user, process, executable, remote_port) (${metric('watched_connections')}{user=~${accounts}}) > 0`,
           for: t.serviceAccount.for,
           severity: 'critical',
           summary: 'Service account {{ $labels.user }} ({{ $labels.process }}) connects to remote port {{ $labels.remote_port }} on {{ $labels.instance }}.',
           description:
-            'Processes named {{ $labels.process }} of the service account {{ $labels.user }} on {{ $labels.instance }} hold TCP connections to ' +
-            'remote port {{ $labels.remote_port }}, one of the watched ports (IRC, Tor, mining pools): a compromised web application phoning home. ' +
-            `Executables of ${'{{ $labels.process }}'} (${'{{ $labels.user }}'}): ${executablesOfProcess()}.`,
+            'Processes named {{ $labels.process }} ({{ $labels.executable }}) of the service account {{ $labels.user }} on {{ $labels.instance }} hold ' +
+            '{{ $value }} TCP connection(s) to remote port {{ $labels.remote_port }}, one of the watched ports (IRC, Tor, mining pools): a compromised web application phoning home.',
         },
         t.runbookUrl,
       ),
