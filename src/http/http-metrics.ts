@@ -9,8 +9,14 @@
 import client from 'prom-client';
 import { promConfig, type Exposition } from '../exporters/prometheus.js';
 import { family, fullName, type Family } from '../signals/family.js';
-import { L } from '../signals/labels.js';
+import { L, type LabelDef } from '../signals/labels.js';
 import type { DropReason } from './connection-guard.js';
+
+/**
+ * Why the connection cap closed a connection (evicted, refused). Not in labels.ts: these families are
+ * never pushed over OTLP, and `reason` there already maps to attributes by family.
+ */
+const DROP_REASON: LabelDef<'reason'> = Object.freeze({ name: 'reason', otel: 'lsof.http.drop.reason' });
 
 /** Declared once, like the signals' families; only the instruments below read them. */
 const HTTP = {
@@ -29,7 +35,7 @@ const HTTP = {
   dropped: family('exporter_http_connections_dropped_total', {
     type: 'counter',
     help: 'HTTP connections closed by the connection cap: evicted (oldest connection not being answered) or refused (every connection busy).',
-    labels: [L.dropReason],
+    labels: [DROP_REASON],
     otelName: 'lsof.exporter.http.connections.dropped',
     unit: '{connection}',
   }),
@@ -89,7 +95,7 @@ export function createHttpMetrics(sources: { openConnections: () => number; maxC
   sampledGauge(HTTP.bcryptQueue, registry, sources.bcryptQueued);
   return {
     registry,
-    connectionDropped: counterOf(HTTP.dropped, registry, L.dropReason.name, ['evicted', 'refused']),
+    connectionDropped: counterOf(HTTP.dropped, registry, DROP_REASON.name, ['evicted', 'refused']),
     bcryptChecked: counterOf(HTTP.bcryptChecks, registry, L.result.name, ['match', 'mismatch']),
     webConfigReloaded: counterOf(HTTP.reloads, registry, L.result.name, ['success', 'failure']),
   };

@@ -26,9 +26,9 @@ export interface Attribution {
 }
 
 /**
- * Past this many candidate processes, or descriptors among them, the search is no cheaper than a
- * scan: give up and let the (rate-limited) full scan answer. An account that opens sockets in a loop
- * thus costs at most this much reading per poll.
+ * Past this many processes searched, or descriptors read, the search is no cheaper than a scan: it
+ * stops, and the sockets still without a holder wait for the (rate-limited) full scan. An account
+ * that opens sockets in a loop thus costs at most this much reading per poll.
  */
 export const ATTRIBUTION_LIMITS = { maxProcesses: 256, maxDescriptors: 50_000 };
 
@@ -43,50 +43,69 @@ export function attributeListeners(
   limits = ATTRIBUTION_LIMITS,
 ): Attribution {
   const known = new Map(last.processes.map((p) => [p.pid, p]));
-  const candidates = candidatePids(procfs.listPids(), fresh, known);
-  const tooMany = candidates.length > limits.maxProcesses || descriptorsOf(procfs, candidates, known) > limits.maxDescriptors;
-  if (tooMany) return { attributed: [], unattributed: [...fresh], processesSearched: 0 };
-  const holders = holdersOf(procfs, candidates, new Set(fresh.map((f) => f.socket.inode)));
+  const search = new BudgetedSearch(procfs, new Set(fresh.map((f) => f.socket.inode)), limits);
+  const { newcomers, ofAccount } = candidatePids(procfs.listPids(), fresh, known);
+  // Newcomers first and all of them (a new service's forked workers share its socket), then the
+  // account's known processes only while a socket is still without a holder.
+  search.through(newcomers, () => true);
+  search.through(ofAccount, () => search.missing() > 0);
   const attributed: AttributedListener[] = [];
   const unattributed: PolledListener[] = [];
   for (const f of fresh) {
-    const records = (holders.get(f.socket.inode) ?? []).map((pid) => known.get(pid) ?? readRecord(pid)).filter((p): p is ProcessRecord => p !== null);
+    const records = (search.found.get(f.socket.inode) ?? []).map((pid) => known.get(pid) ?? readRecord(pid)).filter((p): p is ProcessRecord => p !== null);
     if (records.length === 0) unattributed.push(f);
     else attributed.push({ listener: listenerOf(f.socket, f.netns, records.map((p) => p.pid)), holders: records });
   }
-  return { attributed, unattributed, processesSearched: candidates.length };
+  return { attributed, unattributed, processesSearched: search.processes };
 }
 
-/** Known processes of a socket's account (real or effective uid) and namespace, and every newcomer. */
-function candidatePids(listed: number[], fresh: readonly PolledListener[], known: ReadonlyMap<number, ProcessRecord>): number[] {
+/** The processes the last scan did not have, and its known processes of a socket's account (real or effective uid) and namespace. */
+function candidatePids(listed: number[], fresh: readonly PolledListener[], known: ReadonlyMap<number, ProcessRecord>): { newcomers: number[]; ofAccount: number[] } {
   const wanted = new Set(fresh.map((f) => `${f.socket.uid}/${f.netns}`));
-  return listed.filter((pid) => {
+  const newcomers: number[] = [];
+  const ofAccount: number[] = [];
+  for (const pid of listed) {
     const p = known.get(pid);
-    return !p || wanted.has(`${p.euid}/${p.netns}`) || wanted.has(`${p.uid}/${p.netns}`);
-  });
+    if (!p) newcomers.push(pid);
+    else if (wanted.has(`${p.euid}/${p.netns}`) || wanted.has(`${p.uid}/${p.netns}`)) ofAccount.push(pid);
+  }
+  return { newcomers, ofAccount };
 }
 
-/** Descriptors the candidates hold: the last scan's count, or the fd folder's size for a newcomer. */
-function descriptorsOf(procfs: ProcFs, pids: number[], known: ReadonlyMap<number, ProcessRecord>): number {
-  return pids.reduce((n, pid) => n + (known.get(pid)?.fdCount ?? procfs.proc(pid).fdCount() ?? 0), 0);
-}
+/** Reads descriptor tables for the wanted inodes until they are all found or the budget is spent. */
+class BudgetedSearch {
+  /** inode -> pids holding a descriptor on it (a process that exits meanwhile holds none). */
+  readonly found = new Map<number, number[]>();
+  processes = 0;
+  private descriptors = 0;
 
-/** inode -> pids holding a descriptor on it, among `pids` (a process that exits meanwhile holds none). */
-function holdersOf(procfs: ProcFs, pids: number[], inodes: ReadonlySet<number>): Map<number, number[]> {
-  const found = new Map<number, number[]>();
-  for (const pid of pids) {
-    let socketInodes: Float64Array;
-    try {
-      socketInodes = procfs.proc(pid).fdTable().socketInodes;
-    } catch {
-      continue; // exited, or not ours to read: the full scan will count it
-    }
-    for (const inode of socketInodes) {
-      if (!inodes.has(inode)) continue;
-      const list = found.get(inode) ?? [];
-      if (list[list.length - 1] !== pid) list.push(pid);
-      found.set(inode, list);
+  constructor(private readonly procfs: ProcFs, private readonly inodes: ReadonlySet<number>, private readonly limits: typeof ATTRIBUTION_LIMITS) {}
+
+  missing(): number {
+    return this.inodes.size - this.found.size;
+  }
+
+  through(pids: readonly number[], goOn: () => boolean): void {
+    for (const pid of pids) {
+      if (!goOn() || this.processes >= this.limits.maxProcesses || this.descriptors >= this.limits.maxDescriptors) return;
+      this.read(pid);
     }
   }
-  return found;
+
+  private read(pid: number): void {
+    let table;
+    try {
+      table = this.procfs.proc(pid).fdTable();
+    } catch {
+      return; // exited, or not ours to read: the full scan will count it
+    }
+    this.processes++;
+    this.descriptors += table.count;
+    for (const inode of table.socketInodes) {
+      if (!this.inodes.has(inode)) continue;
+      const list = this.found.get(inode) ?? [];
+      if (list[list.length - 1] !== pid) list.push(pid);
+      this.found.set(inode, list);
+    }
+  }
 }

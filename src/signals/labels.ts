@@ -57,8 +57,6 @@ export const L = {
   netns: label('netns', 'lsof.netns'),
   phase: label('phase', 'lsof.scan.phase'),
   result: label('result', 'lsof.result'),
-  /** Why the HTTP connection cap closed a connection (evicted, refused). */
-  dropReason: label('reason', 'lsof.http.drop.reason'),
   skipReason: label('reason', 'lsof.skip.reason'),
   errorSource: label('source', 'lsof.error.source'),
   /** Why a process is suspicious (lsof_suspicious_processes): the same name as skipReason, its own attribute. */

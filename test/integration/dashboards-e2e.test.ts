@@ -85,7 +85,8 @@ beforeAll(async () => {
   // No descriptor cache: a scan between the holder's open() and the unlink would otherwise keep its
   // table (same fd count) without the deleted file for up to the cache's age (docs/metrics.md).
   // The test's folder is a watched path: the deleted file's holder shows in the watched-path panels.
-  exporter = await startExporter(['--deleted.top=1000', '--scan.fd-cache-max-age=0', `--watch.path=${dir}`]);
+  // No listener hold either: the brief listener must leave /metrics when it closes.
+  exporter = await startExporter(['--deleted.top=1000', '--scan.fd-cache-max-age=0', `--watch.path=${dir}`, '--scan.listener-hold-time=0']);
   const rules = path.join(dir, 'test.rules.yml');
   const rule = { alert: TEST_ALERT, expr: 'lsof_listener_processes{process="dashprefork"} > 0', labels: { severity: 'info' } };
   fs.writeFileSync(rules, JSON.stringify({ groups: [{ name: 'dashboards-e2e', rules: [rule] }] }));

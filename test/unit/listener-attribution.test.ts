@@ -44,7 +44,7 @@ describe('attributeListeners', () => {
     makeFakeProcInto(fx, proc(12, 33, { 4: 'socket:[9001]' }));
     const a = attributeListeners(procfs, [polled(9001, 33)], last, (pid) => scanner.readProcessRecord(pid));
     expect(a.unattributed).toEqual([]);
-    expect(a.processesSearched).toBe(2); // 11 (uid 33, known) and 12 (new); not 10
+    expect(a.processesSearched).toBe(1); // 12 (new) held it; 11 (uid 33, known) was not needed, 10 (root) never a candidate
     expect(a.attributed.map((x) => [x.listener.port, x.listener.holders, x.holders.map((p) => [p.comm, p.user])])).toEqual([[6667, [12], [['p12', 'www-data']]]]);
   });
 
@@ -55,12 +55,17 @@ describe('attributeListeners', () => {
     expect(a.unattributed.map((u) => u.socket.inode)).toEqual([9002]);
   });
 
-  it('gives up past its process or descriptor budget', () => {
-    const { procfs, scanner, last } = scanned({ processes: [proc(10, 0, { 3: 'socket:[9003]' }), proc(11, 0, { 3: '/dev/null' })] });
+  it('stops at its process or descriptor budget, newcomers first', () => {
+    const { fx, procfs, scanner, last } = scanned({ processes: [proc(10, 0, { 3: '/dev/null', 4: '/dev/null' }), proc(11, 0, { 3: 'socket:[9003]' })] });
     const read = (pid: number) => scanner.readProcessRecord(pid);
+    // Known root processes 10 then 11: a budget of one process, or of one descriptor, stops after 10.
     expect(attributeListeners(procfs, [polled(9003, 0)], last, read, { maxProcesses: 1, maxDescriptors: 100 }).unattributed).toHaveLength(1);
     expect(attributeListeners(procfs, [polled(9003, 0)], last, read, { maxProcesses: 10, maxDescriptors: 1 }).unattributed).toHaveLength(1);
     expect(attributeListeners(procfs, [polled(9003, 0)], last, read, { maxProcesses: 10, maxDescriptors: 100 }).attributed).toHaveLength(1);
+    // A newcomer holding a new socket is searched before the known processes: found within a budget of one.
+    makeFakeProcInto(fx, proc(12, 0, { 5: 'socket:[9004]' }));
+    const a = attributeListeners(procfs, [polled(9004, 0)], last, read, { maxProcesses: 1, maxDescriptors: 100 });
+    expect(a.attributed.map((x) => x.listener.holders)).toEqual([[12]]);
   });
 });
 
