@@ -61,6 +61,8 @@ export function started(child: ChildProcess, what: string): Promise<HeldChild> {
     let err = '';
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     child.once('exit', (code) => reject(new Error(`${what} exited ${code} before ready: ${err}`)));
+    // A spawn that fails (EACCES: a uid that may not run this node) emits no 'exit'.
+    child.once('error', (e) => reject(new Error(`${what} could not start: ${e.message}`)));
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /ready (\d+) (\d+)/.exec(out);
