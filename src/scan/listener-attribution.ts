@@ -45,10 +45,14 @@ export function attributeListeners(
   const known = new Map(last.processes.map((p) => [p.pid, p]));
   const search = new BudgetedSearch(procfs, new Set(fresh.map((f) => f.socket.inode)), limits);
   const { newcomers, ofAccount } = candidatePids(procfs.listPids(), fresh, known);
-  // Newcomers first and all of them (a new service's forked workers share its socket), then the
-  // account's known processes only while a socket is still without a holder.
+  // Newcomers first and all of them (a new service's forked workers share its socket); then the
+  // account's known processes whose descriptor count moved since the scan (a listen() adds one: a
+  // stat of the fd folder each, no read), then the rest, each only while a socket lacks a holder.
   search.through(newcomers, () => true);
-  search.through(ofAccount, () => search.missing() > 0);
+  const moved = ofAccount.filter((pid) => procfs.proc(pid).fdCount() !== known.get(pid)!.fdCount);
+  const movedSet = new Set(moved);
+  search.through(moved, () => search.missing() > 0);
+  search.through(ofAccount.filter((pid) => !movedSet.has(pid)), () => search.missing() > 0);
   const attributed: AttributedListener[] = [];
   const unattributed: PolledListener[] = [];
   for (const f of fresh) {

@@ -1,7 +1,10 @@
 /**
- * Keeps every listener seen with a holder for the hold time after its last sighting (by a full scan
- * or by the poll's attribution), so one that lived between two scrapes is still scraped: a backdoor
- * listening for one second shows on /metrics, with its process and user, for the hold time. Bounded:
+ * Keeps a listener the poll attributed (between two full scans) for the hold time after its last
+ * sighting, so one that lived between two scrapes is still scraped: a backdoor listening for one
+ * second shows on /metrics, with its process and user, for the hold time. A listener a full scan
+ * found is in that scan's snapshot, scraped like the rest, and is not held (a host whose new
+ * processes each listen would otherwise carry every one of them for the hold time); a full scan
+ * that still finds a held one renews it. Bounded:
  * a user opening and closing listeners in a loop fills at most `max` entries, the oldest sightings
  * going first (counted in `dropped`); the per-user fair cap of the model then applies as usual.
  */
@@ -17,7 +20,12 @@ export class ListenerHold {
 
   constructor(private readonly holdMs: number, private readonly max = DEFAULT_MAX_HELD_LISTENERS) {}
 
-  /** Listeners open now, with their holders' records: each is held until `nowMs` + the hold time. */
+  /** A full scan's open listeners: those already held are renewed, with their holders as found now. */
+  renew(entries: readonly HeldListener[], nowMs: number): void {
+    this.saw(entries.filter((e) => this.held.has(e.listener.inode)), nowMs);
+  }
+
+  /** Listeners the poll attributed, with their holders' records: each held until `nowMs` + the hold time. */
   saw(entries: readonly HeldListener[], nowMs: number): void {
     if (this.holdMs <= 0) return;
     for (const entry of entries) {

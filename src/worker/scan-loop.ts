@@ -64,7 +64,7 @@ export class ScanLoop {
   scanOnce(): { context: ScanContext; model: Model } {
     this.last = null; // not kept alive beside the scan that replaces it
     const scanned = this.scanner.scan();
-    this.hold.saw(withHolders(scanned.listeners, scanned.processes), Date.now());
+    this.hold.renew(withHolders(scanned.listeners, scanned.processes), Date.now());
     const context = this.withHeld(scanned);
     const model = buildModel(context, this.signals, this.cfg.model);
     this.remember(context);
