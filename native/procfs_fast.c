@@ -303,6 +303,39 @@ static napi_value hits_value(napi_env env, const struct fd_scan *s) {
   return typed(env, napi_uint32_array, pairs, n, sizeof(uint32_t));
 }
 
+/* An fd folder opened for readdir and readlinkat; NULL with errno set when it cannot be. */
+static DIR *open_fd_dir(const char *dir, int *dfd) {
+  *dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (*dfd < 0) return NULL;
+  DIR *d = fdopendir(*dfd);
+  if (!d) {
+    int e = errno;
+    close(*dfd);
+    errno = e;
+  }
+  return d;
+}
+
+/*
+ * The next descriptor of an fd folder and its link text: 1 with *n the link's length, or *n < 0 and
+ * errno set when it could not be read; 0 at the end, errno then readdir's failure (0: none). A
+ * descriptor closed between readdir and readlink is skipped: simply not open any more.
+ */
+static int next_fd_link(DIR *d, int dfd, char *target, size_t size, ssize_t *n, const char **name) {
+  for (;;) {
+    /* readdir reports failure only through errno, so it must be clear before each call: an ENOENT
+     * left by a descriptor that closed mid-read made the end of the folder look like an error. */
+    errno = 0;
+    struct dirent *e = readdir(d);
+    if (!e) return 0;
+    if (!is_fd_name(e->d_name)) continue;
+    *name = e->d_name;
+    *n = readlinkat(dfd, e->d_name, target, size);
+    if (*n < 0 && errno == ENOENT) continue;
+    return 1;
+  }
+}
+
 /*
  * readFdDir(dir[, watches]) -> [count, kinds Uint32Array, socketInodes Float64Array, socketFds Int32Array,
  *                    [deletedFds Int32Array, deletedPaths string[]], [oddFds Int32Array, oddTargets string[]],
@@ -325,15 +358,10 @@ static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
   struct watches watches;
   if (watches_arg(env, argc > 1 ? argv[1] : NULL, &watches)) return NULL;
 
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) {
-    watches_free(&watches);
-    return throw_errno(env, errno, "scandir", dir);
-  }
-  DIR *d = fdopendir(dfd);
+  int dfd;
+  DIR *d = open_fd_dir(dir, &dfd);
   if (!d) {
     int e = errno;
-    close(dfd);
     watches_free(&watches);
     return throw_errno(env, e, "scandir", dir);
   }
@@ -349,23 +377,17 @@ static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
 
   char target[LINK_MAX_BYTES];
   int failure = 0;
-  const char *failed_name = "";
+  const char *failed_name = "", *name;
+  ssize_t n;
   for (;;) {
-    /* readdir reports failure only through errno, so it must be clear before each call: an ENOENT
-     * left by a descriptor that closed mid-read made the end of the folder look like an error. */
-    errno = 0;
-    struct dirent *e = readdir(d);
-    if (!e) {
+    if (!next_fd_link(d, dfd, target, sizeof target, &n, &name)) {
       failure = errno;
       break;
     }
-    if (!is_fd_name(e->d_name)) continue;
-    ssize_t n = readlinkat(dfd, e->d_name, target, sizeof target);
     if (n < 0) {
-      if (errno == ENOENT) continue; /* closed since readdir: simply not open any more */
       if (errno == EACCES || errno == EPERM) {
         failure = errno;
-        failed_name = e->d_name;
+        failed_name = name;
         break;
       }
       s.count++;
@@ -373,7 +395,7 @@ static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
       continue;
     }
     s.count++;
-    if (classify(&s, (int32_t)atoi(e->d_name), target, (size_t)n)) {
+    if (classify(&s, (int32_t)atoi(name), target, (size_t)n)) {
       failure = ENOMEM;
       break;
     }
@@ -515,14 +537,9 @@ static napi_value find_fd_links(napi_env env, napi_callback_info info) {
   bool under = false;
   napi_get_value_bool(env, argv[2], &under);
   size_t wn = strlen(want);
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return throw_errno(env, errno, "scandir", dir);
-  DIR *d = fdopendir(dfd);
-  if (!d) {
-    int e = errno;
-    close(dfd);
-    return throw_errno(env, e, "scandir", dir);
-  }
+  int dfd;
+  DIR *d = open_fd_dir(dir, &dfd);
+  if (!d) return throw_errno(env, errno, "scandir", dir);
   struct texts found;
   memset(&found, 0, sizeof found);
   found.fds.item = sizeof(int32_t);
@@ -530,23 +547,21 @@ static napi_value find_fd_links(napi_env env, napi_callback_info info) {
   found.pool.item = 1;
   char target[LINK_MAX_BYTES];
   int failure = 0;
+  const char *name;
+  ssize_t n;
   for (;;) {
-    errno = 0;
-    struct dirent *e = readdir(d);
-    if (!e) {
+    if (!next_fd_link(d, dfd, target, sizeof target, &n, &name)) {
       failure = errno;
       break;
     }
-    if (!is_fd_name(e->d_name)) continue;
-    ssize_t n = readlinkat(dfd, e->d_name, target, sizeof target);
     if (n < 0) {
       if (errno == EACCES || errno == EPERM) {
         failure = errno;
         break;
       }
-      continue; /* closed since readdir, or a target too long to be the one asked for */
+      continue; /* a target too long to be the one asked for */
     }
-    if (link_matches(target, (size_t)n, want, wn, under) && texts_push(&found, (int32_t)atoi(e->d_name), target, (size_t)n)) {
+    if (link_matches(target, (size_t)n, want, wn, under) && texts_push(&found, (int32_t)atoi(name), target, (size_t)n)) {
       failure = ENOMEM;
       break;
     }
