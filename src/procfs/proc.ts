@@ -258,6 +258,18 @@ export class Proc<P extends number | 'self' = number | 'self'> {
     return this.fs.fdTables.read(this.path('fd'));
   }
 
+  /**
+   * The owner of /proc/PID: the process's effective uid (root when it made itself non-dumpable).
+   * One stat, no file read; null when the process is gone.
+   */
+  ownerUid(): number | null {
+    try {
+      return Number(this.fs.reader.stat(this.path()).uid);
+    } catch {
+      return null;
+    }
+  }
+
   /** The kernel's descriptor count (size of the fd folder on Linux >= 6.2); null when unknown. */
   fdCount(): number | null {
     try {

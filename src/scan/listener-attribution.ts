@@ -45,14 +45,24 @@ export function attributeListeners(
   const known = new Map(last.processes.map((p) => [p.pid, p]));
   const search = new BudgetedSearch(procfs, new Set(fresh.map((f) => f.socket.inode)), limits);
   const { newcomers, ofAccount } = candidatePids(procfs.listPids(), fresh, known);
-  // Newcomers first and all of them (a new service's forked workers share its socket); then the
-  // account's known processes whose descriptor count moved since the scan (a listen() adds one: a
-  // stat of the fd folder each, no read), then the rest, each only while a socket lacks a holder.
-  search.through(newcomers, () => true);
+  // The newcomers owned by a socket's account first and all of them (a new service's forked workers
+  // share its socket; ownership is a stat of /proc/PID each, no read). Then the account's known
+  // processes whose descriptor count moved since the scan (a listen() adds one: a stat of the fd
+  // folder each), then its other known processes, then the other newcomers (a socket passed to, or
+  // created before a setuid by, another account), each only while a socket lacks a holder. A busy
+  // host's many unrelated newcomers thus cannot spend the budget before the account's are read.
+  const uids = new Set(fresh.map((f) => f.socket.uid));
+  // Highest pid first: the newest process is the likeliest holder of a socket that just appeared
+  // (pids grow until they wrap), so a budget spent on older newcomers misses it less often.
+  newcomers.reverse();
+  const newcomersOfAccount = newcomers.filter((pid) => uids.has(procfs.proc(pid).ownerUid() ?? -1));
+  const ofAccountSet = new Set(newcomersOfAccount);
+  search.through(newcomersOfAccount, () => true);
   const moved = ofAccount.filter((pid) => procfs.proc(pid).fdCount() !== known.get(pid)!.fdCount);
   const movedSet = new Set(moved);
   search.through(moved, () => search.missing() > 0);
   search.through(ofAccount.filter((pid) => !movedSet.has(pid)), () => search.missing() > 0);
+  search.through(newcomers.filter((pid) => !ofAccountSet.has(pid)), () => search.missing() > 0);
   const attributed: AttributedListener[] = [];
   const unattributed: PolledListener[] = [];
   for (const f of fresh) {

@@ -79,4 +79,6 @@ function writeProcess(procfs: string, p: FakeProcess, spec: FakeProcSpec): void 
   const net = spec.net ?? {};
   for (const t of ['tcp', 'tcp6', 'udp', 'udp6'] as const) fs.writeFileSync(path.join(d, 'net', t), net[t] ?? TCP_HEADER);
   fs.writeFileSync(path.join(d, 'net', 'unix'), net.unix ?? UNIX_HEADER);
+  // The kernel makes /proc/PID owned by the process's effective uid; as root the fixture can too.
+  if (process.getuid?.() === 0) fs.chownSync(d, uid, uid);
 }

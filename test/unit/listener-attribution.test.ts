@@ -67,12 +67,24 @@ describe('attributeListeners', () => {
     const a = attributeListeners(procfs, [polled(9004, 0)], last, read, { maxProcesses: 1, maxDescriptors: 100 });
     expect(a.attributed.map((x) => x.listener.holders)).toEqual([[12]]);
   });
+
+  it.runIf(process.getuid?.() === 0)("reads the newcomers of the socket's account before other newcomers", () => {
+    const { fx, procfs, scanner, last } = scanned({ processes: [proc(10, 0, { 3: '/dev/null' })] });
+    // A busy host: root newcomers with many descriptors start before www-data's backdoor does.
+    const many = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [i + 3, '/dev/null']));
+    for (const pid of [20, 21, 22]) makeFakeProcInto(fx, proc(pid, 0, many));
+    makeFakeProcInto(fx, proc(23, 33, { 4: 'socket:[9005]' }));
+    const a = attributeListeners(procfs, [polled(9005, 33)], last, (pid) => scanner.readProcessRecord(pid), { maxProcesses: 1, maxDescriptors: 40 });
+    expect(a.attributed.map((x) => [x.listener.holders, x.holders.map((p) => p.user)])).toEqual([[[23], ['www-data']]]);
+    expect(a.processesSearched).toBe(1);
+  });
 });
 
 function makeFakeProcInto(fx: { procfs: string; rootfs: string; dir: string }, p: ReturnType<typeof proc>): void {
   const extra = makeFakeProc({ processes: [p] });
   dirs.push(extra.dir);
   fs.cpSync(`${extra.procfs}/${p.pid}`, `${fx.procfs}/${p.pid}`, { recursive: true, verbatimSymlinks: true });
+  if (process.getuid?.() === 0) fs.chownSync(`${fx.procfs}/${p.pid}`, p.uid, p.uid); // cpSync keeps no owner
 }
 
 describe('ListenerHold', () => {
