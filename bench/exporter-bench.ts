@@ -16,6 +16,8 @@ import type { ScrapeSample } from './scrape-client.js';
 const MAIN_JS = ['../src/main.js', '../dist/src/main.js'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => fs.existsSync(p))!;
 /** As every launcher of the project starts it (test/deploy/node-flags.test.ts). */
 const MAIN_THREAD_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10'];
+/** Extra Node flags for the exporter under the bench, for profiling it there (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+const EXTRA_FLAGS = (process.env.LSOF_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 
 export interface Exporter {
   child: ChildProcess;
@@ -26,7 +28,7 @@ export interface Exporter {
 
 export async function startExporter(args: string[]): Promise<Exporter> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...MAIN_THREAD_FLAGS, MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...MAIN_THREAD_FLAGS, ...EXTRA_FLAGS, MAIN_JS, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
   const kill = () => child.kill('SIGKILL');
   process.on('exit', kill);
   const metrics = async () => {

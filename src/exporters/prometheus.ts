@@ -4,7 +4,7 @@
  * prom-client); it only reads data already computed when the snapshot arrived.
  */
 import client from 'prom-client';
-import { exposedFamilies } from '../metrics/catalog.js';
+import { EXPORTER_FAMILIES, exposedFamilies, signalFamilies, type ExposedFamily } from '../metrics/catalog.js';
 import type { ExporterView } from '../metrics/exporter-view.js';
 import { fullName, labelNames, type Family } from '../signals/family.js';
 import type { Signal } from '../signals/signal.js';
@@ -26,28 +26,40 @@ export interface Exposition {
 }
 
 /**
- * The /metrics body: the lsof_* families change only when a new view arrives (a scan or a poll), so
- * their text is rendered once per view and reused by every scrape until the next one; only the
- * exporter's own process_* and nodejs_* metrics are rendered per scrape. Rendering 2,000 series per
- * scrape was the main thread's largest allocation, and that allocation is what grows V8's young
- * generation (tens of MiB of RSS) and lengthens scrape latency while a scan hands over its snapshot.
+ * The /metrics body: the signals' families change only when a new model arrives (a scan, or a poll
+ * that attributed a listener), so their text is rendered once per model and reused by every scrape
+ * until the next one. The exporter's own lsof_* families (scan and poll counters, a few series)
+ * are rendered once per view, which every listener poll replaces, and prom-client's process_* and
+ * nodejs_* metrics per scrape. Rendering 2,000 series per scrape (or per poll) was the main
+ * thread's largest allocation, and that allocation is what grows V8's young generation (tens of MiB
+ * of RSS) and lengthens scrape latency while a scan hands over its snapshot.
  */
 export function createExposition(view: () => ExporterView, opts: PrometheusOptions): Exposition {
-  const families = createRegistry(view, { ...opts, runtimeMetrics: false });
+  const signals = familyRegistry(view, signalFamilies(opts.signals), opts.groupBy);
+  const fromModel = renderedOncePer(() => view().model, signals);
+  const fromView = renderedOncePer(view, familyRegistry(view, EXPORTER_FAMILIES, opts.groupBy));
   const runtime = opts.runtimeMetrics ? runtimeRegistry() : undefined;
-  let renderedFor: ExporterView | undefined;
-  let rendered: Promise<string> = Promise.resolve('');
   return {
-    contentType: families.contentType,
+    contentType: signals.contentType,
     async metrics() {
-      const v = view();
-      if (v !== renderedFor) {
-        renderedFor = v;
-        rendered = families.metrics();
-      }
-      const text = await rendered;
-      return runtime ? text + (await runtime.metrics()) : text;
+      const parts = [await fromModel(), await fromView(), runtime ? await runtime.metrics() : ''];
+      // As prom-client separates its metrics: a blank line between families.
+      return parts.filter((p) => p !== '').join('\n');
     },
+  };
+}
+
+/** A registry's text, rendered again only when `key()` returns another object. */
+function renderedOncePer(key: () => unknown, registry: client.Registry): () => Promise<string> {
+  let renderedFor: unknown = {};
+  let rendered: Promise<string> = Promise.resolve('');
+  return () => {
+    const k = key();
+    if (k !== renderedFor) {
+      renderedFor = k;
+      rendered = registry.metrics();
+    }
+    return rendered;
   };
 }
 
@@ -65,9 +77,15 @@ export function promConfig(def: Family, groupBy: readonly string[], registry: cl
 }
 
 export function createRegistry(view: () => ExporterView, opts: PrometheusOptions): client.Registry {
+  const registry = familyRegistry(view, exposedFamilies(opts.signals), opts.groupBy);
+  return opts.runtimeMetrics ? client.Registry.merge([registry, runtimeRegistry()]) : registry;
+}
+
+/** One prom-client metric per family, whose collect() copies the family's samples from the current view. */
+function familyRegistry(view: () => ExporterView, families: readonly ExposedFamily[], groupBy: readonly string[]): client.Registry {
   const registry = new client.Registry();
-  for (const { family: def, read } of exposedFamilies(opts.signals)) {
-    const config = promConfig(def, opts.groupBy, registry);
+  for (const { family: def, read } of families) {
+    const config = promConfig(def, groupBy, registry);
     if (def.type === 'counter') {
       new client.Counter({
         ...config,
@@ -86,5 +104,5 @@ export function createRegistry(view: () => ExporterView, opts: PrometheusOptions
       });
     }
   }
-  return opts.runtimeMetrics ? client.Registry.merge([registry, runtimeRegistry()]) : registry;
+  return registry;
 }

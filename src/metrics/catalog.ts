@@ -14,6 +14,12 @@ export interface ExposedFamily {
 }
 
 export function exposedFamilies(signals: readonly Signal[]): ExposedFamily[] {
-  const fromSignals = signals.flatMap((s) => Object.values(s.families)).map((family) => ({ family, read: (v: ExporterView) => v.model?.samples[family.name] ?? [] }));
-  return [...fromSignals, ...EXPORTER_FAMILIES];
+  return [...signalFamilies(signals), ...EXPORTER_FAMILIES];
 }
+
+/** The enabled signals' families: they change only with the model (a scan, or a poll's attribution). */
+export function signalFamilies(signals: readonly Signal[]): ExposedFamily[] {
+  return signals.flatMap((s) => Object.values(s.families)).map((family) => ({ family, read: (v: ExporterView) => v.model?.samples[family.name] ?? [] }));
+}
+
+export { EXPORTER_FAMILIES };
