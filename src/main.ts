@@ -19,12 +19,9 @@ import { warnOnceWhenHidepid, warnOnceWhenUninspectable } from './privileges.js'
 import { procfsProblem } from './procfs/validate-root.js';
 import { BackgroundScanner } from './worker/background-scanner.js';
 import type { WorkerConfig } from './worker/messages.js';
-import { ScanLoop } from './worker/scan-loop.js';
-import { listenerLines } from './once.js';
 import { VERSION } from './version.js';
 import { loadNative } from './procfs/native.js';
 import { signalsNamed } from './signals/index.js';
-import { setupUi } from './http/ui/setup.js';
 import { UI_MAX_ROWS } from './api/ui-snapshot.js';
 import { logWatchPathProblems } from './watch-path-check.js';
 
@@ -58,7 +55,12 @@ function workerConfig(cfg: Config): WorkerConfig {
   };
 }
 
-function runOnce(cfg: Config): void {
+/**
+ * The scan code and the page's are imported only where they run (--once, --web.ui.enable): the
+ * exporter's main thread never scans, and every module it loads stays in its heap for good.
+ */
+async function runOnce(cfg: Config): Promise<void> {
+  const [{ ScanLoop }, { listenerLines }] = await Promise.all([import('./worker/scan-loop.js'), import('./once.js')]);
   const loop = new ScanLoop(workerConfig(cfg), () => {});
   const { model } = loop.scanOnce();
   for (const line of listenerLines(model)) process.stdout.write(`${line}\n`);
@@ -103,7 +105,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   let exporterServer: ExporterServer | undefined;
   const httpMetrics = createHttpMetrics({ openConnections: () => exporterServer?.connections.open() ?? 0, maxConnections, bcryptQueued: () => bcrypt.size() });
   const ui = cfg.ui.enable
-    ? setupUi({ procfs: cfg.procfs, rootfs: cfg.rootfs, listenHost: cfg.listenAddress.host, processView: cfg.ui.processView, authConfigured: () => (webConfig?.current().config.basicAuthUsers.size ?? 0) > 0, view: () => scanner.current(), log })
+    ? (await import('./http/ui/setup.js')).setupUi({ procfs: cfg.procfs, rootfs: cfg.rootfs, listenHost: cfg.listenAddress.host, processView: cfg.ui.processView, authConfigured: () => (webConfig?.current().config.basicAuthUsers.size ?? 0) > 0, view: () => scanner.current(), log })
     : null;
   if (ui) scanner.onSnapshot(ui.onSnapshot);
   const app = createApp({
