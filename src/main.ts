@@ -85,6 +85,7 @@ async function serve(cfg: Config, log: Logger): Promise<void> {
   scanner.onSnapshot(warnOnceWhenHidepid(log));
   const signals = signalsNamed(cfg.collectors);
   const registry = createExposition(() => scanner.current(), { signals, groupBy: cfg.groupBy, runtimeMetrics: cfg.exporterMetrics });
+  scanner.onSnapshot(() => setImmediate(() => registry.prerender()));
   if (cfg.textfile) {
     const file = cfg.textfile;
     // no process_*/nodejs_* runtime families: node_exporter exposes its own process_* and would collide

@@ -34,13 +34,20 @@ export interface Exposition {
  * thread's largest allocation, and that allocation is what grows V8's young generation (tens of MiB
  * of RSS) and lengthens scrape latency while a scan hands over its snapshot.
  */
-export function createExposition(view: () => ExporterView, opts: PrometheusOptions): Exposition {
+export function createExposition(view: () => ExporterView, opts: PrometheusOptions): Exposition & { prerender(): void } {
   const signals = familyRegistry(view, signalFamilies(opts.signals), opts.groupBy);
   const fromModel = renderedOncePer(() => view().model, signals);
   const fromView = renderedOncePer(view, familyRegistry(view, EXPORTER_FAMILIES, opts.groupBy));
   const runtime = opts.runtimeMetrics ? runtimeRegistry() : undefined;
   return {
     contentType: signals.contentType,
+    /**
+     * Renders the signals' families of a model that just arrived, so that the first scrape after a
+     * scan (Prometheus scrapes at the scan interval: nearly every scrape) finds them ready.
+     */
+    prerender() {
+      void fromModel();
+    },
     async metrics() {
       const parts = [await fromModel(), await fromView(), runtime ? await runtime.metrics() : ''];
       // As prom-client separates its metrics: a blank line between families.

@@ -56,4 +56,17 @@ describe('createExposition', () => {
     expect(second.reads()).toBe(readsPerRender);
     expect(afterScan).toBe(await createRegistry(() => view, opts).metrics());
   });
+
+  it('renders a new model ahead of the scrape when told one arrived, once', async () => {
+    const first = counted(modelOf(context));
+    const view: ExporterView = viewOf(context, first.model);
+    const exposition = createExposition(() => view, opts);
+    exposition.prerender();
+    await new Promise((r) => setImmediate(r));
+    const readsPerRender = first.reads();
+    expect(readsPerRender).toBeGreaterThan(0);
+    expect(await exposition.metrics()).toBe(await createRegistry(() => view, opts).metrics());
+    exposition.prerender();
+    expect(first.reads()).toBe(readsPerRender * 2); // the registry above read once; the exposition did not again
+  });
 });
