@@ -42,6 +42,8 @@ interface Cpu {
   walk: number[];
   /** Descriptor links read per cold scan (a thread's table read shows here). */
   links: number[];
+  /** Wall seconds of each phase of the steady scans, to tell where an extra goes. */
+  phases: Record<string, number[]>;
 }
 
 function cpuOf(f: () => unknown): number {
@@ -77,12 +79,16 @@ async function measure(binary: string, options: WorkloadOptions, rounds: number,
       await load.churn(0.05);
       into.cold.push(cpuOf(() => into.links.push(new Scanner(procfs).scan().stats.fdLinksRead)));
       clock += INTERVAL_MS;
-      into.steady.push(cpuOf(() => steady.scan()));
+      into.steady.push(cpuOf(() => keepPhases(steady.scan().stats.phaseSeconds, into.phases)));
       if ((options.threadsPerProcess ?? 1) > 1) into.walk.push(cpuOf(() => walk(procfs, [...load.pids()])));
     }
   } finally {
     await load.stopAll();
   }
+}
+
+function keepPhases(phases: Readonly<Record<string, number>>, into: Record<string, number[]>): void {
+  for (const [name, seconds] of Object.entries(phases)) (into[name] ??= []).push(seconds);
 }
 
 const ms = (s: number) => `${(s * 1000).toFixed(1)} ms`;
@@ -92,8 +98,8 @@ async function main(): Promise<void> {
   const bin = compileHelpers();
   const base: WorkloadOptions = { processes: arg('procs', 500), fdsPerProcess: arg('fds', 100), listenEvery: 5, nobodyEvery: 4, netns: true };
   const variant: WorkloadOptions = { ...base, threadsPerProcess: arg('threads', 16), memfdsPerProcess: arg('memfds', 0) };
-  const plain: Cpu = { cold: [], steady: [], walk: [], links: [] };
-  const varied: Cpu = { cold: [], steady: [], walk: [], links: [] };
+  const plain: Cpu = { cold: [], steady: [], walk: [], links: [], phases: {} };
+  const varied: Cpu = { cold: [], steady: [], walk: [], links: [], phases: {} };
   try {
     for (let i = 0; i < arg('repeats', 2); i++) {
       await measure(bin.workload, base, arg('rounds', 5), plain);
@@ -110,6 +116,8 @@ async function main(): Promise<void> {
     if (kind === 'cold') console.log(`links read per cold scan: plain ${median(plain.links)}, variant ${median(varied.links)}`);
     console.log(`${kind}: plain ${ms(p)}, variant ${ms(v)}, extra ${ms(v - p)} (${(((v - p) / p) * 100).toFixed(1)}% of the plain scan)`);
   }
+  const phases = Object.keys(plain.phases).map((k) => `${k} ${ms(median(plain.phases[k]!))} -> ${ms(median(varied.phases[k] ?? []))}`);
+  console.log(`steady phases (wall, plain -> variant): ${phases.join(', ')}`);
   if (varied.walk.length > 0) {
     const w = median(varied.walk);
     console.log(`task walk alone over all ${base.processes} processes (what a cold scan pays): ${ms(w)} (${((w / median(varied.cold)) * 100).toFixed(1)}% of the variant's cold scan)`);

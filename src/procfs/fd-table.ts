@@ -33,7 +33,7 @@ export interface FdTable {
   socketProtocols: Uint8Array;
   deletedCandidates: DeletedCandidate[];
   /**
-   * The descriptors that are memfds, the first MAX_MEMFDS_PER_TABLE of them (nonSocket.memfd counts
+   * The descriptors that are memfds, the lowest-numbered MAX_MEMFDS_PER_TABLE of them (nonSocket.memfd counts
    * them all): what the scan stats to learn the memory they pin (scan/memfds.ts).
    */
   memfdFds: Int32Array;
@@ -149,7 +149,13 @@ class TableBuilder {
   }
 
   addMemfd(fd: number): void {
-    if (this.memfds.length < MAX_MEMFDS_PER_TABLE) this.memfds.push(fd);
+    this.memfds.push(fd);
+  }
+
+  /** The lowest-numbered MAX_MEMFDS_PER_TABLE: both paths keep the same ones, whatever order they read. */
+  private boundedMemfds(): Int32Array {
+    const all = Int32Array.from(this.memfds).sort();
+    return all.length > MAX_MEMFDS_PER_TABLE ? all.slice(0, MAX_MEMFDS_PER_TABLE) : all;
   }
 
   build(count: number, nativeInodes?: Float64Array, nativeFds?: Int32Array, nativeHits?: Uint32Array): FdTable {
@@ -161,7 +167,7 @@ class TableBuilder {
       socketFds: concat(Int32Array, nativeFds, this.fds),
       socketProtocols: new Uint8Array(socketInodes.length),
       deletedCandidates: this.deleted,
-      memfdFds: Int32Array.from(this.memfds),
+      memfdFds: this.boundedMemfds(),
       watchedHits: nativeHits ?? this.watched.pairs(),
     };
   }
