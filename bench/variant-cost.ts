@@ -1,6 +1,6 @@
 /**
  * `node --expose-gc dist/bench/variant-cost.js [--procs=500 --fds=100] [--threads=16] [--memfds=0]
- *  [--rounds=5] [--repeats=2]`: what one feature of a host costs a scan. The same workload (P
+ *  [--rounds=5] [--repeats=2] [--busy]`: what one feature of a host costs a scan. The same workload (P
  * processes x F descriptors) runs plain (1 thread, no memfd) and as the variant (--threads per
  * process: the task walk of ordinary multi-threaded processes, issue 14 item 3; --memfds per
  * process: their stat, item 7), one after the other, --repeats times in turn, so a load that comes and
@@ -9,6 +9,8 @@
  * Printed: median CPU per scan of each, the variant's extra as a share of the plain scan, and with
  * --threads the walk's own calls alone (task list, a stat of each thread's fd folder, a readlink of
  * its ns/net), for every workload process at once: what a cold scan pays for it.
+ * --busy: before each steady scan every process opens one more descriptor (a listener), so every
+ * table is re-read, as a busy server's is every scan (its count moves).
  * The workload runs in a network namespace of its own and the scans list only its processes
  * (WorkloadOnly), so other work on a shared machine (another bench's thousands of processes and
  * sockets) is in neither figure.
@@ -67,7 +69,7 @@ function walk(procfs: ProcFs, pids: number[]): void {
   }
 }
 
-async function measure(binary: string, options: WorkloadOptions, rounds: number, into: Cpu): Promise<void> {
+async function measure(binary: string, options: WorkloadOptions, rounds: number, busy: boolean, into: Cpu): Promise<void> {
   const load = new Workload(binary, options);
   try {
     await load.startAll();
@@ -79,6 +81,7 @@ async function measure(binary: string, options: WorkloadOptions, rounds: number,
       await load.churn(0.05);
       into.cold.push(cpuOf(() => into.links.push(new Scanner(procfs).scan().stats.fdLinksRead)));
       clock += INTERVAL_MS;
+      if (busy) await Promise.all(load.live.map((p) => load.addListener(p)));
       into.steady.push(cpuOf(() => keepPhases(steady.scan().stats.phaseSeconds, into.phases)));
       if ((options.threadsPerProcess ?? 1) > 1) into.walk.push(cpuOf(() => walk(procfs, [...load.pids()])));
     }
@@ -98,18 +101,19 @@ async function main(): Promise<void> {
   const bin = compileHelpers();
   const base: WorkloadOptions = { processes: arg('procs', 500), fdsPerProcess: arg('fds', 100), listenEvery: 5, nobodyEvery: 4, netns: true };
   const variant: WorkloadOptions = { ...base, threadsPerProcess: arg('threads', 16), memfdsPerProcess: arg('memfds', 0) };
+  const busy = process.argv.includes('--busy');
   const plain: Cpu = { cold: [], steady: [], walk: [], links: [], phases: {} };
   const varied: Cpu = { cold: [], steady: [], walk: [], links: [], phases: {} };
   try {
     for (let i = 0; i < arg('repeats', 2); i++) {
-      await measure(bin.workload, base, arg('rounds', 5), plain);
-      await measure(bin.workload, variant, arg('rounds', 5), varied);
+      await measure(bin.workload, base, arg('rounds', 5), busy, plain);
+      await measure(bin.workload, variant, arg('rounds', 5), busy, varied);
     }
   } finally {
     fs.rmSync(bin.dir, { recursive: true, force: true });
   }
   const name = `threads=${variant.threadsPerProcess} memfds=${variant.memfdsPerProcess}`;
-  console.log(`# ${base.processes} processes x ${base.fdsPerProcess} descriptors; plain: 1 thread, no memfd; variant: ${name}; median CPU per scan`);
+  console.log(`# ${base.processes} processes x ${base.fdsPerProcess} descriptors${busy ? ', busy (every table re-read each steady scan)' : ''}; plain: 1 thread, no memfd; variant: ${name}; median CPU per scan`);
   for (const kind of ['cold', 'steady'] as const) {
     const p = median(plain[kind]);
     const v = median(varied[kind]);
