@@ -27,7 +27,7 @@ export function compileHelpers(): Binaries {
   fs.chmodSync(dir, 0o755); // the workload also runs as nobody
   const build = (name: string) => {
     const out = path.join(dir, name);
-    execFileSync('gcc', ['-O2', '-Wall', '-o', out, path.join(SOURCES, `${name}.c`)]);
+    execFileSync('gcc', ['-O2', '-Wall', '-pthread', '-o', out, path.join(SOURCES, `${name}.c`)]);
     return out;
   };
   return { dir, workload: build('workload'), floor: build('floor'), measure: build('measure'), sockdiag: build('sockdiag') };

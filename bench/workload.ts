@@ -23,6 +23,15 @@ export interface WorkloadOptions {
   nobodyEvery: number;
   /** Established loopback TCP sockets to hold besides (--established=N; 0 or absent: none). */
   established?: number;
+  /** Threads per process, the others sleeping and sharing everything (absent: 1). */
+  threadsPerProcess?: number;
+  /** memfds of 64 KiB per process, part of fdsPerProcess (absent: none). */
+  memfdsPerProcess?: number;
+  /**
+   * Run every process in one fresh network namespace (held by `namespace`), so a scan that lists
+   * only the workload sees only its sockets, not those of other work on the machine.
+   */
+  netns?: boolean;
 }
 
 export interface ExpectedListener {
@@ -46,6 +55,8 @@ export class Workload {
   readonly dir: string;
   private procs: (WorkloadProcess | undefined)[] = [];
   private connections: EstablishedLoad | undefined;
+  /** With `netns`: the process holding the namespace (one idle listener, no connections). */
+  namespace: EstablishedLoad | undefined;
   private readonly cleanup = () => this.killAll();
 
   constructor(private readonly binary: string, readonly options: WorkloadOptions) {
@@ -66,6 +77,7 @@ export class Workload {
   /** Start every slot, a few at a time (each opens up to thousands of fds). */
   async startAll(): Promise<void> {
     if (this.options.established) this.connections = await EstablishedLoad.start(this.binary, this.options.established);
+    if (this.options.netns) this.namespace = await EstablishedLoad.start(this.binary, 0, { netns: true });
     const slots = [...Array(this.options.processes).keys()];
     for (let i = 0; i < slots.length; i += 16) await Promise.all(slots.slice(i, i + 16).map((s) => this.start(s)));
   }
@@ -120,6 +132,7 @@ export class Workload {
   async stopAll(): Promise<void> {
     await Promise.all([...this.procs.keys()].map((s) => this.stop(s)));
     await this.connections?.stop();
+    await this.namespace?.stop();
     process.off('exit', this.cleanup);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
@@ -127,14 +140,18 @@ export class Workload {
   private killAll(): void {
     for (const p of this.live) p.child.kill('SIGKILL');
     this.connections?.kill();
+    this.namespace?.kill();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   private start(slot: number): Promise<void> {
-    const { fdsPerProcess, listenEvery, nobodyEvery } = this.options;
+    const { fdsPerProcess, listenEvery, nobodyEvery, threadsPerProcess = 1, memfdsPerProcess = 0 } = this.options;
     const listens = slot % listenEvery === 0;
     const uid = slot % nobodyEvery === 1 ? NOBODY_UID : -1;
-    const child = spawn(this.binary, [String(fdsPerProcess), this.dir, listens ? '1' : '0', String(uid)], {
+    const argv = [this.binary, String(fdsPerProcess), this.dir, listens ? '1' : '0', String(uid), String(threadsPerProcess), String(memfdsPerProcess)];
+    // nsenter execs the workload: the same pid, still our child (its PR_SET_PDEATHSIG holds).
+    const [cmd, ...args] = this.namespace ? ['nsenter', '-t', String(this.namespace.pids[0]), '-n', ...argv] : argv;
+    const child = spawn(cmd!, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const lines = readline.createInterface({ input: child.stdout! });

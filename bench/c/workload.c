@@ -1,10 +1,13 @@
 /*
  * Bench workload: one process holding N descriptors of mixed types (bench tooling, not the product).
- *   workload N DIR LISTEN UID
+ *   workload N DIR LISTEN UID [THREADS [MEMFDS]]
  *     N       descriptors to hold (approximately; pairs add two)
  *     DIR     a writable folder (mode 1777) for the files and the deleted file
  *     LISTEN  1: also listen on tcp/udp x 127.0.0.1/::1 (port 0) and hold 2 established loopback pairs
  *     UID     drop to this uid/gid after raising RLIMIT_NOFILE (-1: stay)
+ *     THREADS run this many threads in all (default 1), the others sleeping and sharing everything,
+ *             as an ordinary multi-threaded server's do (what the scan's task walk must not pay for)
+ *     MEMFDS  also hold this many memfds of 64 KiB each (default 0), part of the N descriptors
  * Prints one line "ready PID tcp4=P tcp6=P udp4=P udp6=P deleted=INODE:SIZE" when set up.
  * On stdin: "L" opens one more TCP listener on 127.0.0.1 and prints "listen PORT"; "R" does the same
  * after closing one held file, so the descriptor count does not change (the stale-cache case); "B"
@@ -23,11 +26,13 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -113,6 +118,23 @@ static int open_one(int slot, const char *dir, const char *file) {
   }
 }
 
+static void *sleeper(void *arg) {
+  (void)arg;
+  for (;;) pause();
+  return NULL;
+}
+
+/* A memfd holding `bytes` written bytes (allocated, not sparse). */
+static void hold_memfd(int i, size_t bytes) {
+  char name[32], buf[4096];
+  snprintf(name, sizeof name, "workload-%d", i);
+  int fd = memfd_create(name, 0);
+  if (fd < 0) die("memfd_create");
+  memset(buf, 'm', sizeof buf);
+  for (size_t done = 0; done < bytes; done += sizeof buf)
+    if (write(fd, buf, sizeof buf) != (ssize_t)sizeof buf) die("write memfd");
+}
+
 /* Connections per listener port: well inside the default ephemeral range (32768-60999). */
 #define PAIRS_PER_LISTENER 20000
 /* Connects queued before they are accepted: below the listen backlog (net.core.somaxconn 4096). */
@@ -165,7 +187,9 @@ static int established(int sockets) {
 int main(int argc, char **argv) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (argc == 3 && strcmp(argv[1], "established") == 0) return established(atoi(argv[2]));
-  if (argc != 5) { fprintf(stderr, "usage: workload N DIR LISTEN UID | workload established SOCKETS\n"); return 2; }
+  if (argc < 5 || argc > 7) { fprintf(stderr, "usage: workload N DIR LISTEN UID [THREADS [MEMFDS]] | workload established SOCKETS\n"); return 2; }
+  int threads = argc > 5 ? atoi(argv[5]) : 1;
+  int memfds = argc > 6 ? atoi(argv[6]) : 0;
   int n = atoi(argv[1]);
   const char *dir = argv[2];
   int listening = atoi(argv[3]);
@@ -210,7 +234,12 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < 2; i++) if (accept(t4, NULL, NULL) < 0) die("accept");
   }
+  for (int i = 0; i < memfds; i++, held++) hold_memfd(i, 64 * 1024);
   for (int slot = 0; held < n; slot++) held += open_one(slot, dir, file);
+  for (int i = 1; i < threads; i++) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, sleeper, NULL) != 0) die("pthread_create");
+  }
   printf("ready %d tcp4=%d tcp6=%d udp4=%d udp6=%d deleted=%lu:%ld\n", (int)getpid(), ports[0], ports[1], ports[2],
          ports[3], (unsigned long)st.st_ino, (long)size);
   fflush(stdout);

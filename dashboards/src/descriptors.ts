@@ -1,6 +1,6 @@
 /**
  * Descriptors and deleted files: who holds how many descriptors and of what kind, who is near the
- * fd limit, which deleted files still pin disk space, which processes run deleted executables or
+ * fd limit, which deleted files still pin disk space, what memory memfds pin, which processes run deleted executables or
  * look suspicious, and who holds the watched paths (--watch.path) open.
  */
 import { metric } from '../../src/metrics/names.js';
@@ -17,6 +17,7 @@ export const DESCRIPTOR_QUERIES = {
   topLimitUtilization: `topk(10, max by (instance, user, process) (${select(metric('fd_limit_utilization_max_ratio'))}))`,
   deletedBytesByUser: `sum by (user) (${select(metric('deleted_open_bytes'))}) > 0`,
   deletedBytesByProcess: `sum by (instance, user, process) (${select(metric('deleted_open_bytes'))}) > 0`,
+  memfdBytesByProcess: `sum by (instance, user, process) (${select(metric('memfd_open_bytes'))}) > 0`,
   largestDeletedFiles: `topk(50, ${select(metric('deleted_open_file_size_bytes'))})`,
   deletedExecutables: `sum by (instance, user, process, executable) (${select(metric('deleted_executable_processes'))}) > 0`,
   watchedPathHolders: `sum by (instance, path, user, process) (${select(metric('watched_path_descriptors'))}) > 0`,
@@ -91,6 +92,15 @@ function deletedFilePanels() {
       },
       'bytes',
       rangeQuery(DESCRIPTOR_QUERIES.deletedBytesByProcess, PROCESS_LEGEND),
+    ),
+    timeseriesPanel(
+      {
+        title: 'Memory pinned by memfds, by process',
+        what: 'Memory held by open memfds (memfd_create: anonymous memory with a descriptor, on no disk), by process group: allocated pages, each memfd once under its lowest-pid holder. Never in the deleted-file panels, whatever the memfd is named.',
+        healthy: 'small and steady: compositors, audio servers, browsers and systemd share buffers this way. A service account, or memory that climbs, can be a payload staged in memory.',
+      },
+      'bytes',
+      rangeQuery(DESCRIPTOR_QUERIES.memfdBytesByProcess, PROCESS_LEGEND),
     ),
     tablePanel(
       {

@@ -142,6 +142,15 @@ export const EXPORTER_FAMILIES = [
     read: fromStats((s) => s.deletedCandidatesDropped),
   },
   {
+    family: gauge(
+      'scan_memfds_dropped',
+      'memfd descriptors the last scan did not stat, over the bound of 256 per descriptor table (a process holding more): the memory they pin is not in lsof_memfd_open_bytes.',
+      'lsof.scan.memfds.dropped',
+      '{file_descriptor}',
+    ),
+    read: fromStats((s) => s.memfdsDropped),
+  },
+  {
     family: gauge('scan_network_namespaces', 'Distinct network namespaces whose socket tables the last scan read.', 'lsof.scan.network_namespaces', '{namespace}'),
     read: fromStats((s) => s.netnsCount),
   },

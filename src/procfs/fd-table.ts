@@ -7,7 +7,7 @@
  * behind one interface (FdTableReader) chosen once when the procfs handle is made, with the watched
  * paths (watched-paths.ts) the links are matched against on the way.
  */
-import { classifyFdTarget, emptyFdTypeCounts, type FdType } from './fd-target.js';
+import { classifyFdTarget, emptyFdTypeCounts, MEMFD_PREFIX, type FdType } from './fd-target.js';
 import { linkMatcher, type LinkQuery } from './link-match.js';
 import { loadNative, NATIVE_KINDS, type NativeProcfs } from './native.js';
 import { classifyReadError, type ProcReader } from './reader.js';
@@ -33,11 +33,22 @@ export interface FdTable {
   socketProtocols: Uint8Array;
   deletedCandidates: DeletedCandidate[];
   /**
+   * The descriptors that are memfds, the lowest-numbered MAX_MEMFDS_PER_TABLE of them (nonSocket.memfd counts
+   * them all): what the scan stats to learn the memory they pin (scan/memfds.ts).
+   */
+  memfdFds: Int32Array;
+  /**
    * Descriptors under each watched path (--watch.path): pairs [watch index, count, ...] for the
    * watches with hits; absent or empty when none (watched-paths.ts).
    */
   watchedHits?: Uint32Array;
 }
+
+/**
+ * memfd descriptors kept per table, as the " (deleted)" candidates are bounded: far above what a real
+ * process holds (a browser or compositor holds tens), and a bound on the stat(2) calls per scan.
+ */
+export const MAX_MEMFDS_PER_TABLE = 256;
 
 /** Reads descriptor folders; the native and the TypeScript implementation give equal tables. */
 export interface FdTableReader {
@@ -115,6 +126,7 @@ class TableBuilder {
   readonly inodes: number[] = [];
   readonly fds: number[] = [];
   readonly deleted: DeletedCandidate[] = [];
+  readonly memfds: number[] = [];
   readonly watched: WatchHits;
 
   constructor(watches: WatchList) {
@@ -128,11 +140,22 @@ class TableBuilder {
       this.fds.push(fd);
     } else if (t.kind === 'simple') {
       this.nonSocket[t.type]++;
+      if (t.type === 'memfd') this.addMemfd(fd);
     } else {
       this.nonSocket[t.device ? 'device' : 'file']++;
       if (t.deletedSuffix) this.deleted.push({ fd, rawPath: t.path });
       this.watched.add(t.path);
     }
+  }
+
+  addMemfd(fd: number): void {
+    this.memfds.push(fd);
+  }
+
+  /** The lowest-numbered MAX_MEMFDS_PER_TABLE: both paths keep the same ones, whatever order they read. */
+  private boundedMemfds(): Int32Array {
+    const all = Int32Array.from(this.memfds).sort();
+    return all.length > MAX_MEMFDS_PER_TABLE ? all.slice(0, MAX_MEMFDS_PER_TABLE) : all;
   }
 
   build(count: number, nativeInodes?: Float64Array, nativeFds?: Int32Array, nativeHits?: Uint32Array): FdTable {
@@ -144,6 +167,7 @@ class TableBuilder {
       socketFds: concat(Int32Array, nativeFds, this.fds),
       socketProtocols: new Uint8Array(socketInodes.length),
       deletedCandidates: this.deleted,
+      memfdFds: this.boundedMemfds(),
       watchedHits: nativeHits ?? this.watched.pairs(),
     };
   }
@@ -186,6 +210,22 @@ function typescriptFdTable(reader: ProcReader, dir: string, watches: WatchList):
   return b.build(count);
 }
 
+/**
+ * The C loop counts memfds without their numbers, so a table that holds any is listed once more for
+ * them (every link under "/", kept where it names a memfd): a second pass over that one folder, only
+ * for the processes that hold memfds, and only when their table is read (it is cached with it).
+ */
+function nativeMemfdFds(addon: NativeProcfs, dir: string): number[] {
+  let fds: Int32Array;
+  let links: string[];
+  try {
+    [fds, links] = addon.findFdLinks(dir, '/', true);
+  } catch {
+    return []; // exited or refused since the table was read: the count stands, the bytes are unknown
+  }
+  return [...fds].filter((_, i) => links[i]!.startsWith(MEMFD_PREFIX));
+}
+
 /** Paths are matched in C (`under_watch`); the odd links it returns are never paths. */
 function nativeFdTable(addon: NativeProcfs, dir: string, watches: WatchList): FdTable {
   const raw = addon.readFdDir(dir, ...(watches.raw.length > 0 ? [watches.raw] : []));
@@ -194,6 +234,7 @@ function nativeFdTable(addon: NativeProcfs, dir: string, watches: WatchList): Fd
   NATIVE_KINDS.forEach((type, i) => (b.nonSocket[type] += kinds[i]!));
   deletedFds.forEach((fd, i) => b.deleted.push({ fd, rawPath: deletedPaths[i]! }));
   oddFds.forEach((fd, i) => b.add(fd, oddTexts[i]!));
+  if (b.nonSocket.memfd > 0) for (const fd of nativeMemfdFds(addon, dir)) b.addMemfd(fd);
   return b.build(count, inodes, fds, hits && hits.length > 0 ? hits : NO_HITS);
 }
 

@@ -40,7 +40,8 @@ const ANON_TYPES: Record<string, FdType> = {
   signalfd: 'anon_signalfd',
 };
 
-const MEMFD_PREFIX = '/memfd:';
+/** The kernel's name of a memfd's file: "/memfd:NAME (deleted)". */
+export const MEMFD_PREFIX = '/memfd:';
 
 export function classifyFdTarget(target: string): FdTarget {
   if (target.startsWith(MEMFD_PREFIX)) return { kind: 'simple', type: 'memfd' };

@@ -99,6 +99,17 @@ export interface DeletedFileRecord {
   readonly holders: readonly { readonly pid: number; readonly fd: number }[];
 }
 
+/** A memfd (memfd_create(2)) held open: anonymous memory, no file on a disk (scan/memfds.ts). */
+export interface MemfdRecord {
+  readonly inode: string;
+  /** Apparent size (st_size): what ftruncate set; a sparse memfd's can be anything. */
+  readonly size: number;
+  /** Memory allocated to it (st_blocks x 512): what it pins while open. */
+  readonly allocatedBytes: number;
+  /** Pids of the processes holding it, one each. */
+  readonly holders: readonly number[];
+}
+
 /** One process's descriptors under one watched path (--watch.path), over all its tables. */
 export interface WatchedPathRecord {
   readonly pid: number;
@@ -115,6 +126,8 @@ export interface ScanContext {
   readonly connections: readonly ConnectionRecord[];
   /** Null when the deleted-files phase did not run (no enabled signal needs it) or failed. */
   readonly deletedFiles: readonly DeletedFileRecord[] | null;
+  /** Null when the memfds phase did not run (no enabled signal needs it) or failed; absent in a bare context. */
+  readonly memfds?: readonly MemfdRecord[] | null;
   /** Mounts that hide processes from this scan (over /proc/<pid>, hidepid). */
   readonly procfsVisibility: ProcfsVisibility;
   /** The network namespace of the host: listeners in it are reported with netns="". */

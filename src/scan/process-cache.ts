@@ -26,6 +26,9 @@ export interface CacheEntry {
   privateTableTids?: number[];
   /** The threads that differed from the process when its table was last read (tasks.ts). */
   taskCheck?: TaskDifference[];
+  /** The threads compared with the process so far, and the scan of the last comparison of all (tasks.ts). */
+  comparedTids?: number[];
+  fullTaskWalkScan?: number;
 }
 
 export interface CachePolicy {

@@ -6,11 +6,11 @@
 export const SKIP_REASONS = ['exited', 'zombie', 'kernel_thread', 'pid_reused', 'unparsable'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
-export const SCAN_PHASES = ['processes', 'descriptors', 'sockets', 'unix_sockets', 'deleted_files', 'exe_placement'] as const;
+export const SCAN_PHASES = ['processes', 'descriptors', 'sockets', 'unix_sockets', 'deleted_files', 'memfds', 'exe_placement'] as const;
 export type ScanPhase = (typeof SCAN_PHASES)[number];
 
 /** Where a non-fatal read error happened. */
-export const ERROR_SOURCES = ['passwd', 'passwd_lines', 'socket_tables', 'fd_read', 'fd_link', 'deleted_stat', 'phase', 'path_stat'] as const;
+export const ERROR_SOURCES = ['passwd', 'passwd_lines', 'socket_tables', 'fd_read', 'fd_link', 'deleted_stat', 'memfd_stat', 'phase', 'path_stat'] as const;
 export type ErrorSource = (typeof ERROR_SOURCES)[number];
 
 export interface ScanStats {
@@ -32,6 +32,8 @@ export interface ScanStats {
   readonly netnsCount: number;
   /** " (deleted)" candidates left out over the per-process bound (deleted-candidates.ts). */
   readonly deletedCandidatesDropped: number;
+  /** memfd descriptors not stat'ed over the per-table bound (fd-table.ts MAX_MEMFDS_PER_TABLE). */
+  readonly memfdsDropped: number;
   /** Descriptors were read by the native addon (src/procfs/native.ts), not the TypeScript loop. */
   readonly nativeFastPath: boolean;
 }
@@ -62,6 +64,7 @@ export class ScanStatsBuilder {
       errors: zeros(ERROR_SOURCES),
       netnsCount: 0,
       deletedCandidatesDropped: 0,
+      memfdsDropped: 0,
       nativeFastPath,
     };
   }

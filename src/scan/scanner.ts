@@ -7,6 +7,7 @@
  *                 descriptors by inode (joins.ts), holderless listeners searched for (holder-search.ts)
  *   unix_sockets  which other sockets are unix sockets (unix-sockets.ts)
  *   deleted_files stat of " (deleted)" candidates, deduplicated by device+inode (deleted-files.ts)
+ *   memfds        stat of the memfd descriptors: the memory they pin (memfds.ts)
  * and, with --watch.path, the holders of the watched paths (watched-paths.ts, timed with descriptors).
  *   exe_placement cwd, world-writable directories above the executable, system program names
  *                 (exe-placement.ts)
@@ -14,10 +15,11 @@
  * costs its own facts only: the scan goes on without them and counts the error.
  */
 import type { ProcFs } from '../procfs/proc.js';
-import type { DeletedFileRecord, ListenerRecord, ProcessRecord, ScanContext } from './context.js';
+import type { DeletedFileRecord, ListenerRecord, MemfdRecord, ProcessRecord, ScanContext } from './context.js';
 import { collectConnections } from './connections.js';
 import { collectDeletedFiles } from './deleted-files.js';
 import { collectExePlacement } from './exe-placement.js';
+import { collectMemfds } from './memfds.js';
 import { readAllDescriptors, type LiveProcess } from './descriptors.js';
 import { resolveHiddenNetns } from './hidden-netns.js';
 import { HolderSearch } from './holder-search.js';
@@ -40,6 +42,8 @@ export interface ScannerOptions extends CachePolicy {
   deletedFiles: boolean;
   /** Read cwd and look up where executables live (default on; off when no enabled signal uses it). */
   exePlacement?: boolean;
+  /** Stat the memfd descriptors (default on; off when no enabled signal uses them). */
+  memfds?: boolean;
 }
 
 export const DEFAULT_SCANNER_OPTIONS: ScannerOptions = { fdMaxAgeMs: 300_000, limitMaxAgeMs: 60_000, containers: true, deletedFiles: true, exePlacement: true };
@@ -80,6 +84,7 @@ export class Scanner {
     stats.phase('unix_sockets', () => this.classifyUnixSockets(live, index, stats));
     const connections = stats.phase('sockets', () => collectConnections(live, index));
     const deletedFiles = this.options.deletedFiles ? stats.phase('deleted_files', () => this.readDeletedFiles(live, stats)) : null;
+    const memfds = this.options.memfds !== false ? stats.phase('memfds', () => this.readMemfds(live, stats)) : null;
     const watches = this.procfs.watches;
     const watchedPaths = watches.paths.length > 0 ? stats.phase('descriptors', () => collectWatchedPaths(live, watches)) : undefined;
     if (this.options.exePlacement !== false) stats.phase('exe_placement', () => this.readExePlacement(live, stats));
@@ -87,7 +92,7 @@ export class Scanner {
     const processes = live.map((p) => Object.freeze(p.record));
     stats.s.processesScanned = processes.length;
     stats.s.fdsScanned = processes.reduce((n, p) => n + (p.fdCount ?? 0), 0);
-    return Object.freeze({ processes, listeners, heldListeners: [], connections, deletedFiles, procfsVisibility, hostNetns: this.hostNetns, stats: stats.finish(), ...(watchedPaths && { watchedPaths }) });
+    return Object.freeze({ processes, listeners, heldListeners: [], connections, deletedFiles, memfds, procfsVisibility, hostNetns: this.hostNetns, stats: stats.finish(), ...(watchedPaths && { watchedPaths }) });
   }
 
   /**
@@ -162,6 +167,19 @@ export class Scanner {
       stats.error('path_stat', collectExePlacement(live, this.cache, this.now()).errors);
     } catch {
       stats.error('phase');
+    }
+  }
+
+  /** A failure here costs the memfds only: their families say so. */
+  private readMemfds(live: LiveProcess[], stats: ScanStatsBuilder): MemfdRecord[] | null {
+    try {
+      const result = collectMemfds(live.flatMap(descriptorTables));
+      stats.error('memfd_stat', result.statErrors);
+      stats.s.memfdsDropped = result.dropped;
+      return result.memfds;
+    } catch {
+      stats.error('phase');
+      return null;
     }
   }
 

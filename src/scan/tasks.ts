@@ -8,9 +8,14 @@
  *    its other threads run: a live process, read through one of those threads.
  * Each is found through /proc/PID/task/TID/. The cost stays near zero for ordinary processes: nothing
  * is read for a single-threaded one (status's Threads: 1), and for a multi-threaded one, when its table
- * is read (not from the cache), a stat of each thread's fd folder (its size is the descriptor count on
- * Linux >= 6.2) and a readlink of its ns/net, compared with the process's; a thread's table is read
- * only where the count or the namespace differs.
+ * is read (not from the cache), the list of its threads, and for each thread not compared before a
+ * stat of its fd folder (its size is the descriptor count on Linux >= 6.2) and a readlink of its
+ * ns/net, compared with the process's; a thread's table is read only where the count or the
+ * namespace differs. Threads compared before are compared again once every FULL_WALK_EVERY_SCANS
+ * scans of the process (a busy server whose descriptor count moves every scan would otherwise pay
+ * two calls per thread every scan): a thread that unshares later is found within that many scans, as
+ * a quiet process's is when its cached table expires, or at once by the holder search below when
+ * its listener has no holder.
  * A private table with the same count as the process's (close one, listen on another) passes that
  * check: the holder search reads the threads' tables when a listener still has no holder
  * (findHiddenTaskHolders), and the cache remembers the thread from then on.
@@ -40,6 +45,9 @@ export interface DivergentTask {
 }
 
 const DEAD_STATES = new Set(['Z', 'X']);
+
+/** Scans of a process between two comparisons of all its threads (20: 5 minutes at the default 15 s). */
+export const FULL_WALK_EVERY_SCANS = 20;
 
 /** A thread of a zombie leader that still runs (the process is alive), or null for a real zombie. */
 export function liveThreadOf(leader: Proc<number>): Proc<number> | null {
@@ -81,7 +89,11 @@ export function readDivergentTasks(p: LiveProcess, stats: ScanStatsBuilder): voi
   }
 }
 
-/** One stat and one readlink per thread: which threads differ from `p.proc`, and how. */
+/**
+ * One stat and one readlink per thread not compared in this process before (every thread when a full
+ * walk is due): which threads differ from `p.proc`, and how. The earlier findings of threads still
+ * alive are kept until the next full walk.
+ */
 function compareTasks(p: LiveProcess): TaskDifference[] {
   let tids: number[];
   try {
@@ -89,10 +101,16 @@ function compareTasks(p: LiveProcess): TaskDifference[] {
   } catch {
     return []; // exited: its leader's table stands
   }
-  const remembered = new Set(p.cache.privateTableTids ?? []);
-  const found: TaskDifference[] = [];
+  const e = p.cache;
+  const full = e.fullTaskWalkScan === undefined || e.seenInScan - e.fullTaskWalkScan >= FULL_WALK_EVERY_SCANS;
+  const compared = new Set(full ? [] : e.comparedTids);
+  const alive = new Set(tids);
+  const found = full ? [] : (e.taskCheck ?? []).filter((t) => alive.has(t.tid));
+  if (full) e.fullTaskWalkScan = e.seenInScan;
+  e.comparedTids = tids;
+  const remembered = new Set(e.privateTableTids ?? []);
   for (const tid of tids) {
-    if (tid === p.proc.pid || tid === p.proc.tid) continue;
+    if (tid === p.proc.pid || tid === p.proc.tid || compared.has(tid)) continue;
     const task = p.proc.task(tid);
     const netns = task.netns();
     const otherNetns = netns !== null && netns !== p.record.netns ? netns : null;

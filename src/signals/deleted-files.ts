@@ -10,6 +10,7 @@ import { SampleGroups } from '../model/sample.js';
 import type { DeletedFileRecord, ProcessRecord } from '../scan/context.js';
 import { family, type LabelsOf } from './family.js';
 import { L } from './labels.js';
+import { lowestPidHolder } from './lowest-holder.js';
 import { defineSignal, type DeriveOptions } from './signal.js';
 
 export const deletedOpenFiles = family('deleted_open_files', {
@@ -52,7 +53,7 @@ function deletedSamples(files: readonly DeletedFileRecord[] | null, processes: r
   const bytes = new SampleGroups<LabelsOf<typeof deletedOpenBytes>>();
   const owned: { file: DeletedFileRecord; owner: ProcessRecord }[] = [];
   for (const file of files) {
-    const owner = ownerOf(file, byPid);
+    const owner = lowestPidHolder(file.holders.map((h) => h.pid), byPid);
     if (!owner) continue;
     const labels = groupLabels(owner, opts.groupBy);
     count.add(labels, 1);
@@ -72,11 +73,3 @@ function largest(owned: { file: DeletedFileRecord; owner: ProcessRecord }[], top
     }));
 }
 
-function ownerOf(file: DeletedFileRecord, byPid: Map<number, ProcessRecord>): ProcessRecord | undefined {
-  let best: ProcessRecord | undefined;
-  for (const h of file.holders) {
-    const p = byPid.get(h.pid);
-    if (p && (!best || p.pid < best.pid)) best = p;
-  }
-  return best;
-}

@@ -6,6 +6,7 @@ import { connectionsSignal } from './connections.js';
 import { deletedExecutablesSignal } from './deleted-executables.js';
 import { deletedFilesSignal } from './deleted-files.js';
 import { executablesSignal } from './executables.js';
+import { memfdsSignal } from './memfds.js';
 import { procfsVisibilitySignal } from './procfs-visibility.js';
 import { suspiciousSignal } from './suspicious.js';
 import { listenersSignal } from './listeners.js';
@@ -13,7 +14,7 @@ import { processesSignal } from './processes.js';
 import type { Signal } from './signal.js';
 import { watchedPathsSignal } from './watched-paths.js';
 
-const REGISTERED = [listenersSignal, processesSignal, deletedFilesSignal, deletedExecutablesSignal, executablesSignal, connectionsSignal, suspiciousSignal, procfsVisibilitySignal, watchedPathsSignal] as const;
+const REGISTERED = [listenersSignal, processesSignal, deletedFilesSignal, memfdsSignal, deletedExecutablesSignal, executablesSignal, connectionsSignal, suspiciousSignal, procfsVisibilitySignal, watchedPathsSignal] as const;
 
 export const SIGNALS: readonly Signal[] = REGISTERED;
 
@@ -37,4 +38,9 @@ export function needsDeletedFiles(signals: readonly Signal[]): boolean {
 /** Whether any of these signals needs the exe_placement phase of the scan. */
 export function needsExePlacement(signals: readonly Signal[]): boolean {
   return signals.some((s) => s.needs.exePlacement === true);
+}
+
+/** Whether any of these signals needs the memfds phase of the scan. */
+export function needsMemfds(signals: readonly Signal[]): boolean {
+  return signals.some((s) => s.needs.memfds === true);
 }

@@ -22,6 +22,8 @@ export interface ScanNeeds {
   deletedFiles?: boolean;
   /** The exe_placement phase: cwd, world-writable directories, system program names (exe-placement.ts). */
   exePlacement?: boolean;
+  /** The memfds phase: a stat of each memfd descriptor (scan/memfds.ts). */
+  memfds?: boolean;
 }
 
 export type FamilyMap = Record<string, Family<string>>;

@@ -85,6 +85,80 @@ describe.each(PATHS)('descriptors an attacker controls (native: %s)', (native) =
     expect((ctx.deletedFiles ?? []).filter((f) => f.holders.some((h) => h.pid === memfd.pid))).toEqual([]);
   });
 
+  it('reports the 4 MB a memfd named "evil (deleted)" pins in lsof_memfd_open_bytes, and not in the deleted families', async () => {
+    const comm = `memfd-evil-${native ? 'n' : 't'}`;
+    const memfd = await startPython(`open('/proc/self/comm', 'w').write('${comm}')\nimport os\nfd = os.memfd_create('evil (deleted)')\nos.write(fd, b'x' * 4 * 1024 * 1024)`);
+    held.push(memfd);
+    const ctx = new Scanner(procfsOf(memfd.pid, native), NO_CACHE).scan();
+    const mine = (ctx.memfds ?? []).filter((m) => m.holders.includes(memfd.pid));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.allocatedBytes).toBeGreaterThanOrEqual(4 * 1024 * 1024);
+    const text = await exposition(ctx);
+    const ofComm = (family: string) => samplesOf(text, family).filter((s) => s.labels.process === comm);
+    expect(ofComm('lsof_memfd_open_files').map((x) => [x.labels, x.value])).toEqual([[{ user: 'root', process: comm }, 1]]);
+    const bytes = ofComm('lsof_memfd_open_bytes')[0]!.value;
+    expect(bytes).toBeGreaterThanOrEqual(4 * 1024 * 1024);
+    expect(bytes).toBeLessThan(4.5 * 1024 * 1024);
+    for (const family of ['lsof_deleted_open_files', 'lsof_deleted_open_bytes', 'lsof_deleted_open_file_size_bytes']) expect(ofComm(family), family).toEqual([]);
+    expect(text).not.toContain('/memfd:');
+  });
+
+  it('reports what a memfd truncated to 1 GiB and never written holds, not its size', async () => {
+    const comm = `memfd-sparse-${native ? 'n' : 't'}`;
+    const sparse = await startPython(`open('/proc/self/comm', 'w').write('${comm}')\nimport os\nfd = os.memfd_create('sparse')\nos.ftruncate(fd, 1024 ** 3)\nos.write(fd, b'y' * 8192)`);
+    held.push(sparse);
+    const ctx = new Scanner(procfsOf(sparse.pid, native), NO_CACHE).scan();
+    const mine = (ctx.memfds ?? []).filter((m) => m.holders.includes(sparse.pid));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.size).toBe(1024 ** 3);
+    const text = await exposition(ctx);
+    const bytes = samplesOf(text, 'lsof_memfd_open_bytes').find((s) => s.labels.process === comm)!.value;
+    expect(bytes).toBeGreaterThanOrEqual(8192);
+    expect(bytes).toBeLessThan(1024 * 1024);
+  });
+
+  it('counts a memfd two processes hold once, under the lower pid, and stats it again while the tables are cached', async () => {
+    const comm = `memfd-share-${native ? 'n' : 't'}`;
+    // Writes 1 MiB, forks (the child inherits the descriptor and dies with its parent), and writes
+    // 1 MiB more on SIGUSR1; prints "ready PID CHILD FD".
+    const code = [
+      `open('/proc/self/comm', 'w').write('${comm}')`,
+      'import ctypes, os, signal, sys',
+      "fd = os.memfd_create('shared')",
+      "os.write(fd, b'z' * 1024 * 1024)",
+      'child = os.fork()',
+      'if child == 0:',
+      '    ctypes.CDLL(None).prctl(1, 9)',
+      '    while True: signal.pause()',
+      "signal.signal(signal.SIGUSR1, lambda *_: os.pwrite(fd, b'z' * 1024 * 1024, 1024 * 1024))",
+      "print('ready', os.getpid(), child, fd, flush=True)",
+      'sys.stdin.read()',
+      'os.kill(child, 9)',
+    ].join('\n');
+    const shared = await started(spawn('python3', ['-c', code], { stdio: ['pipe', 'pipe', 'pipe'] }), 'python3 memfd sharer');
+    held.push(shared);
+    const [, , child, fd] = /ready (\d+) (\d+) (\d+)/.exec(shared.output)!.map(Number);
+    class Pair extends ProcReader {
+      override listPids(): number[] {
+        return [1, shared.pid, child!];
+      }
+    }
+    const cached = new Scanner(new ProcFs(new Pair('/proc', '/'), { native }), { ...NO_CACHE, fdMaxAgeMs: 3_600_000 });
+    const first = (cached.scan().memfds ?? []).filter((m) => m.holders.includes(shared.pid));
+    expect(first).toHaveLength(1);
+    expect([...first[0]!.holders].sort()).toEqual([shared.pid, child].sort());
+    expect(first[0]!.allocatedBytes).toBe(1024 * 1024);
+    process.kill(shared.pid, 'SIGUSR1');
+    await waitFor(() => fs.statSync(`/proc/${shared.pid}/fd/${fd}`).blocks * 512 === 2 * 1024 * 1024, 'the second MiB written');
+    const ctx = cached.scan();
+    expect(ctx.stats.cacheHits).toBeGreaterThanOrEqual(2);
+    const again = (ctx.memfds ?? []).filter((m) => m.holders.includes(shared.pid));
+    expect(again[0]!.allocatedBytes).toBe(2 * 1024 * 1024);
+    const text = await exposition(ctx);
+    const files = samplesOf(text, 'lsof_memfd_open_files').filter((s) => s.labels.process === comm);
+    expect(files.map((x) => [x.labels, x.value])).toEqual([[{ user: 'root', process: comm }, 1]]);
+  });
+
   it('reports what an unlinked 8 TiB sparse file pins on disk, not its apparent size', async () => {
     const file = path.join(tmp, `sparse-${native}`);
     const sparse = await startPython(`import os\nf = open(${JSON.stringify(file)}, 'wb')\nf.truncate(8 * 1024 ** 4)\nos.unlink(${JSON.stringify(file)})`);

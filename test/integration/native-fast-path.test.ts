@@ -4,6 +4,7 @@
  * socket tables, and through a whole scan. CI builds it (scripts/install-system-deps installs the
  * toolchain), so a missing addon fails here instead of silently testing only one path.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,7 +15,7 @@ import { loadNative, SOCKET_PROTOCOL } from '../../src/procfs/native.js';
 import { type FdTable } from '../../src/procfs/fd-table.js';
 import { ProcFs } from '../../src/procfs/proc.js';
 import { Scanner } from '../../src/scan/scanner.js';
-import { startFdHolder, type HeldChild } from '../support/children.js';
+import { started, startFdHolder, type HeldChild } from '../support/children.js';
 import { SKIP_NATIVE } from '../support/native.js';
 
 const native = loadNative();
@@ -25,7 +26,7 @@ const readFdTable = (procfs: ProcFs, pid: number) => procfs.proc(pid).fdTable();
 /** A table in a comparable form: sockets sorted by descriptor. */
 function plain(t: FdTable) {
   const sockets = [...t.socketFds].map((fd, i) => [fd, t.socketInodes[i]]).sort((a, b) => a[0]! - b[0]!);
-  return { count: t.count, nonSocket: t.nonSocket, sockets, deleted: [...t.deletedCandidates].sort((a, b) => a.fd - b.fd) };
+  return { count: t.count, nonSocket: t.nonSocket, sockets, deleted: [...t.deletedCandidates].sort((a, b) => a.fd - b.fd), memfds: [...t.memfdFds].sort((a, b) => a - b) };
 }
 
 describe.skipIf(SKIP_NATIVE)('native fast path', () => {
@@ -70,6 +71,23 @@ describe.skipIf(SKIP_NATIVE)('native fast path', () => {
         expect(a.sockets.length).toBeGreaterThanOrEqual(10); // 5 socket pairs, and its stdio sockets
       } finally {
         await kinds.stop();
+      }
+    });
+
+    it('lists the same memfd descriptors, at most 256 of them, as the TypeScript loop', async () => {
+      // 300 memfds (one named like a deleted file) among regular files: the C loop counts them, and
+      // the table lists their numbers from a second pass, bounded as the TypeScript path bounds them.
+      const code = "import os, sys\nfds = [os.memfd_create('evil (deleted)' if i == 0 else f'm{i}') for i in range(300)]\nfiles = [open('/etc/passwd') for _ in range(5)]\nprint('ready', os.getpid(), 0, flush=True)\nsys.stdin.read()\n";
+      const memfds = await started(spawn('python3', ['-c', code], { stdio: ['pipe', 'pipe', 'pipe'] }), 'python3 memfd holder');
+      try {
+        const a = plain(readFdTable(fast, memfds.pid));
+        expect(a).toEqual(plain(readFdTable(slow, memfds.pid)));
+        expect(a.nonSocket.memfd).toBe(300);
+        expect(a.memfds).toHaveLength(256);
+        expect(a.deleted).toEqual([]);
+        for (const fd of a.memfds) expect(fs.readlinkSync(`/proc/${memfds.pid}/fd/${fd}`)).toMatch(/^\/memfd:/);
+      } finally {
+        await memfds.stop();
       }
     });
 

@@ -5,7 +5,7 @@ import { boundDeletedCandidates, droppedCandidates, MAX_PER_PROCESS } from '../.
 
 function tableWith(candidates: { fd: number; rawPath: string }[]): FdTable {
   const none = new Float64Array(0);
-  return { count: candidates.length, nonSocket: emptyFdTypeCounts(), socketInodes: none, socketFds: new Int32Array(0), socketProtocols: new Uint8Array(0), deletedCandidates: candidates };
+  return { count: candidates.length, nonSocket: emptyFdTypeCounts(), socketInodes: none, socketFds: new Int32Array(0), socketProtocols: new Uint8Array(0), deletedCandidates: candidates, memfdFds: new Int32Array(0) };
 }
 
 describe('boundDeletedCandidates', () => {

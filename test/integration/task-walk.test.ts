@@ -1,0 +1,113 @@
+/**
+ * Issue 14, item 3, its cost: a busy multi-threaded process (its descriptor count moves every scan, so
+ * its table is re-read every scan) must not pay two calls per thread every scan. Threads compared once
+ * are compared again only on a full walk (every FULL_WALK_EVERY_SCANS scans of the process); a thread
+ * that appears meanwhile is compared on the next re-read, and its private table found. On the real
+ * kernel: a python3 child (in a network namespace of its own) with 6 sleeping threads that opens one more file on "open", and on "hide"
+ * starts a thread that unshares its descriptor table (CLONE_FILES), opens two files there and listens.
+ */
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProcFs } from '../../src/procfs/proc.js';
+import { ProcReader } from '../../src/procfs/reader.js';
+import { Scanner } from '../../src/scan/scanner.js';
+import { FULL_WALK_EVERY_SCANS } from '../../src/scan/tasks.js';
+import { started, type HeldChild } from '../support/children.js';
+
+const CODE = [
+  'import ctypes, os, socket, sys, threading, time',
+  'libc = ctypes.CDLL(None, use_errno=True)',
+  'for _ in range(6): threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()',
+  'files = []',
+  'def hide():',
+  '    assert libc.unshare(0x400) == 0',
+  "    own = [open('/etc/passwd'), open('/etc/passwd')]",
+  '    s = socket.socket(); s.bind(("0.0.0.0", 0)); s.listen()',
+  "    print('listen', s.getsockname()[1], flush=True)",
+  '    time.sleep(3600)',
+  "print('ready', os.getpid(), 0, flush=True)",
+  'for line in sys.stdin:',
+  "    if line.startswith('open'): files.append(open('/etc/passwd')); print('opened', len(files), flush=True)",
+  "    if line.startswith('hide'): threading.Thread(target=hide, daemon=True).start()",
+].join('\n');
+
+/** /proc as the scan sees it, listing only the child, counting the calls into thread folders. */
+class CountingReader extends ProcReader {
+  taskCalls = 0;
+  constructor(private readonly pid: () => number) {
+    super('/proc', '/');
+  }
+  override listPids(): number[] {
+    return [this.pid()];
+  }
+  override statSize(file: string): number {
+    if (file.includes('/task/')) this.taskCalls++;
+    return super.statSize(file);
+  }
+  override readLinkRaw(file: string): string {
+    if (file.includes('/task/')) this.taskCalls++;
+    return super.readLinkRaw(file);
+  }
+}
+
+let child: HeldChild;
+const lines: string[] = [];
+
+const waiters: (() => void)[] = [];
+
+/** Sends a command to the child; resolves with the first line since then that matches `reply`. */
+function ask(command: string, reply: RegExp): Promise<RegExpExecArray> {
+  const from = lines.length;
+  child.child.stdin!.write(`${command}\n`);
+  return new Promise((resolve) => {
+    const check = () => {
+      const m = lines.slice(from).map((l) => reply.exec(l)).find((x) => x);
+      if (m) resolve(m);
+      else waiters.push(check);
+    };
+    check();
+  });
+}
+
+beforeAll(async () => {
+  // In a network namespace of its own (unshare execs python3: the same pid), so the scans read its
+  // socket table only, not the host's (other work's sockets would be holderless in a scan of one pid).
+  child = await started(spawn('unshare', ['--net', 'python3', '-c', CODE], { stdio: ['pipe', 'pipe', 'pipe'] }), 'python3 threads');
+  readline.createInterface({ input: child.child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    for (const waiter of waiters.splice(0)) waiter();
+  });
+});
+afterAll(() => child?.stop());
+
+describe('the thread walk of a busy multi-threaded process', () => {
+  it('compares each thread once per full walk, compares a new thread at once, and finds its private table', async () => {
+    const reader = new CountingReader(() => child.pid);
+    const scanner = new Scanner(new ProcFs(reader), { fdMaxAgeMs: 3_600_000, limitMaxAgeMs: 0, containers: false, deletedFiles: false, memfds: false, exePlacement: false });
+    scanner.scan();
+    expect(reader.taskCalls).toBeGreaterThanOrEqual(12); // 6 threads: a stat and a readlink each
+
+    // Busy: the count moves before every scan, so the table is re-read, but no thread is asked again.
+    for (let i = 1; i < FULL_WALK_EVERY_SCANS - 1; i++) {
+      await ask('open', new RegExp(`^opened ${i}$`));
+      reader.taskCalls = 0;
+      scanner.scan();
+      expect(reader.taskCalls, `scan ${i + 1}`).toBe(0);
+    }
+
+    // A thread that appears meanwhile is compared on the next re-read, and its listener attributed.
+    const [, port] = await ask('hide', /^listen (\d+)$/);
+    await ask('open', new RegExp(`^opened ${FULL_WALK_EVERY_SCANS - 1}$`));
+    reader.taskCalls = 0;
+    const ctx = scanner.scan();
+    expect(reader.taskCalls).toBe(2);
+    expect(ctx.listeners.find((l) => l.port === Number(port))?.holders).toEqual([child.pid]);
+
+    // The full walk is due again: every thread is compared.
+    await ask('open', new RegExp(`^opened ${FULL_WALK_EVERY_SCANS}$`));
+    reader.taskCalls = 0;
+    scanner.scan();
+    expect(reader.taskCalls).toBeGreaterThanOrEqual(14);
+  });
+});
