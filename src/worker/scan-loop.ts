@@ -44,7 +44,7 @@ export class ScanLoop {
   constructor(private readonly cfg: WorkerConfig, private readonly emit: (m: WorkerMessage) => void) {
     this.progress = new ScanProgress(cfg.progress);
     this.tripwire = new Tripwire(this.progress, cfg.hungTargets ?? []);
-    this.procfs = ProcFs.at(cfg.procfs, cfg.rootfs, { blockingCalls: this.tripwire, watches: watchList(cfg.watchPaths ?? []) });
+    this.procfs = ProcFs.at(cfg.procfs, cfg.rootfs, { blockingCalls: this.tripwire, watches: watchList(cfg.watchPaths ?? []), pathIndex: cfg.ui?.fileSearch === true });
     this.signals = signalsNamed(cfg.collectors);
     this.scanner = new Scanner(this.procfs, { ...cfg.scanner, deletedFiles: needsDeletedFiles(this.signals), exePlacement: needsExePlacement(this.signals) });
     this.listenerSource = new ListenerSource(this.procfs.reader, { native: this.procfs.fdTables.native });
