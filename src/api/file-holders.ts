@@ -55,6 +55,13 @@ export interface IndexUse {
   processesReadWhole: number;
   /** Processes the index left out because their table was over its per-process cap. */
   processesOverCap: number;
+  /**
+   * Of `truncated`: rows past MAX_FILE_HOLDERS counted from the index (the descriptors it names for
+   * FILE), not read: once the table is full, reading them would only change a count.
+   */
+  rowsUnverified: number;
+  /** +D candidates not read once the rows were full (how many rows they hold is unknown). */
+  processesNotRead: number;
 }
 
 export function parseFileQuery(path: string | null, under: boolean): FileQuery {
@@ -76,7 +83,7 @@ interface Search {
 
 export function findFileHolders(procfs: ProcFs, users: UserNames, q: FileQuery, index?: OpenPathIndex): FileHolders {
   const out: FileHolders = { rows: [], truncated: 0, processesSearched: 0, processesDenied: 0, index: null };
-  if (index) out.index = { asOfMs: index.asOfMs, processesIndexed: 0, processesCandidates: 0, processesReadWhole: 0, processesOverCap: 0 };
+  if (index) out.index = { asOfMs: index.asOfMs, processesIndexed: 0, processesCandidates: 0, processesReadWhole: 0, processesOverCap: 0, rowsUnverified: 0, processesNotRead: 0 };
   const search: Search = { q, matches: linkMatcher(q), hash: queryHash(q.path), byPid: new Map(index?.processes.map((p) => [p.pid, p])), out };
   users.refresh();
   for (const pid of procfs.listPids()) {
@@ -116,7 +123,8 @@ function holdingsOf(proc: Proc, s: Search): { fd: string; path: string; deleted:
 /**
  * The matching descriptors: from the index while the process's count is the one it was built for
  * (none read when it lacks the path's hash; for FILE only the descriptors it names, each verified
- * by a readlink), otherwise one fdLinksMatching call over the whole table (native: in C).
+ * by a readlink, and once the rows are full just counted), otherwise one fdLinksMatching call over
+ * the whole table (native: in C).
  */
 function descriptorHits(proc: Proc, s: Search): FdLink[] {
   const use = s.out.index;
@@ -126,7 +134,18 @@ function descriptorHits(proc: Proc, s: Search): FdLink[] {
     use.processesIndexed++;
     if (!indexHas(entry.index, s.hash)) return [];
     use.processesCandidates++;
-    if (!s.q.under) return verifiedLinks(proc, fdsWithHash(entry.index, s.hash), s.matches);
+    const room = Math.max(0, MAX_FILE_HOLDERS - s.out.rows.length);
+    if (!s.q.under) {
+      const named = fdsWithHash(entry.index, s.hash);
+      const unread = Math.max(0, named.length - room);
+      use.rowsUnverified += unread;
+      s.out.truncated += unread;
+      return verifiedLinks(proc, named.slice(0, named.length - unread), s.matches);
+    }
+    if (room === 0) {
+      use.processesNotRead++;
+      return [];
+    }
   }
   if (use) use.processesReadWhole++;
   return proc.fdLinksMatching(s.q);

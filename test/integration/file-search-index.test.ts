@@ -52,7 +52,8 @@ let holder: HeldChild;
 let colliding: HeldChild;
 let late: Opener;
 let crowded: Opener;
-const pids = () => [holder, colliding, late, crowded].map((c) => c.pid).sort((a, b) => a - b);
+let busy: Opener;
+const pids = () => [holder, colliding, late, crowded, busy].map((c) => c.pid).sort((a, b) => a - b);
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsof-isearch-'));
@@ -61,16 +62,17 @@ beforeAll(async () => {
   lateFile = path.join(dir, 'late');
   const [real, twin] = collidingNames(dir);
   ghost = path.join(dir, twin); // never created: only its hash is held, by `colliding`
-  for (const f of [held, lateFile, path.join(dir, real), path.join(dir, 'crowd')]) fs.writeFileSync(f, '');
+  for (const f of [held, lateFile, path.join(dir, real), path.join(dir, 'crowd'), path.join(dir, 'busy')]) fs.writeFileSync(f, '');
   expect(queryHash(ghost)).toBe(queryHash(path.join(dir, real)));
   holder = await startFdHolder(['hold', held]);
   colliding = await startFdHolder(['hold', path.join(dir, real)]);
   late = await startOpener([]);
   crowded = await startOpener([path.join(dir, 'crowd')], MAX_INDEXED_FDS + 1);
+  busy = await startOpener([path.join(dir, 'busy')], MAX_FILE_HOLDERS + 10);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([holder, colliding, late, crowded].map((c) => c?.stop()));
+  await Promise.all([holder, colliding, late, crowded, busy].map((c) => c?.stop()));
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -95,13 +97,13 @@ describe.each(SKIP_NATIVE ? [false] : [true, false])('the open-file search throu
   it('finds a file opened before the scan through the index, reading no other table', () => {
     const r = search({ path: held, under: false });
     expect(r.rows).toEqual([expect.objectContaining({ pid: holder.pid, path: held, deleted: false })]);
-    expect(r.index).toEqual({ asOfMs: index.asOfMs, processesIndexed: 3, processesCandidates: 1, processesReadWhole: 1, processesOverCap: 1 });
+    expect(r.index).toEqual({ asOfMs: index.asOfMs, processesIndexed: 4, processesCandidates: 1, processesReadWhole: 1, processesOverCap: 1, rowsUnverified: 0, processesNotRead: 0 });
   });
 
   it('finds what is under a folder through the index, reading only the tables that hold something there', () => {
     const r = search({ path: path.join(dir, 'web'), under: true });
     expect(r.rows.map((row) => row.pid)).toEqual([holder.pid]);
-    expect(r.index).toMatchObject({ processesIndexed: 3, processesCandidates: 1, processesReadWhole: 2 });
+    expect(r.index).toMatchObject({ processesIndexed: 4, processesCandidates: 1, processesReadWhole: 2 });
   });
 
   it('does not report a process the index names by a colliding hash', () => {
@@ -117,11 +119,26 @@ describe.each(SKIP_NATIVE ? [false] : [true, false])('the open-file search throu
     expect(r.index).toMatchObject({ processesOverCap: 1, processesCandidates: 0, processesReadWhole: 1 });
   });
 
+  it('counts the rows past the cap from the index without reading them, once the table is full', () => {
+    const r = search({ path: path.join(dir, 'busy'), under: false });
+    expect(r.rows).toHaveLength(MAX_FILE_HOLDERS);
+    expect(r.truncated).toBe(10);
+    expect(r.index).toMatchObject({ processesCandidates: 1, rowsUnverified: 10 });
+  });
+
+  it('does not read a +D candidate once the rows are full, and counts it', () => {
+    const r = search({ path: dir, under: true });
+    expect(r.rows).toHaveLength(MAX_FILE_HOLDERS);
+    // `busy` comes after `crowded` (read whole: over the cap), which filled the rows
+    expect(r.index!.processesNotRead).toBe(1);
+    expect(r.index!.processesCandidates).toBeGreaterThanOrEqual(3);
+  });
+
   it('answers the same without an index, reading every table', () => {
     const r = search({ path: held, under: false }, false);
     expect(r.rows).toEqual([expect.objectContaining({ pid: holder.pid, path: held })]);
     expect(r.index).toBeNull();
-    expect(r.processesSearched).toBe(4);
+    expect(r.processesSearched).toBe(5);
   });
 
   it('finds a file opened after the scan by a process whose descriptor count moved, by a live read', async () => {
@@ -130,6 +147,6 @@ describe.each(SKIP_NATIVE ? [false] : [true, false])('the open-file search throu
     await late.open(file);
     const r = search({ path: file, under: false });
     expect(r.rows).toEqual([expect.objectContaining({ pid: late.pid, path: file })]);
-    expect(r.index).toMatchObject({ processesIndexed: 2, processesCandidates: 0, processesReadWhole: 2 });
+    expect(r.index).toMatchObject({ processesIndexed: 3, processesCandidates: 0, processesReadWhole: 2 });
   });
 });
