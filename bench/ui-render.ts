@@ -102,6 +102,7 @@ async function renderTimes(exporter: Exporter, load: Workload, runs: number): Pr
 
 /** The open-file search (`under`: +D): from submitting the form until the holders are drawn. */
 async function timeFileSearch(page: Page, origin: string, file: string, under: boolean): Promise<number> {
+  await page.goto('about:blank'); // a fresh page: the last search's rows must not satisfy the wait
   await page.goto(`${origin}/ui#files`);
   await page.fill('#file-path', file);
   await page.setChecked('#file-under', under);
