@@ -93,11 +93,22 @@ async function renderTimes(exporter: Exporter, load: Workload, runs: number): Pr
       add('process', await timeView(page, origin, `process/${pid}`, 'view:process', () => page.locator('#descriptors-table tbody tr').first().waitFor({ timeout: 60_000 })));
       add('files', await timeFileSearch(page, origin, path.join(load.dir, 'held'), false));
       add('files under', await timeFileSearch(page, origin, load.dir, true));
+      add('files (API alone)', await timeFileApi(origin, path.join(load.dir, 'held')));
     }
   } finally {
     await browser.close();
   }
   return times;
+}
+
+/** The open-file search's API answer alone (no browser): what the exporter's side costs. */
+async function timeFileApi(origin: string, file: string): Promise<number> {
+  const t0 = Date.now();
+  const res = await fetch(`${origin}/api/v1/files?path=${encodeURIComponent(file)}`);
+  const body = (await res.json()) as { index?: unknown };
+  const ms = Date.now() - t0;
+  log(`files API ${ms} ms, index ${JSON.stringify(body.index)}`);
+  return ms;
 }
 
 /** The open-file search (`under`: +D): from submitting the form until the holders are drawn. */
