@@ -9,9 +9,11 @@
  * drawn (the page's `view:NAME` performance mark: fetch, JSON parse, filter options, first 200 rows),
  * after one unmeasured load (a fresh browser profile's first page pays the browser's start-up).
  * The one-process view reads a workload process of F descriptors live; the open-file search looks for
- * the file every workload process holds, over all descriptors of the host.
- * RSS: two exporters at once (1s scans, the same host and load), without and with --web.ui.enable;
- * sampled after each scan from the 10th on; median and peak.
+ * the file every workload process holds (about a third of its descriptors), and for everything under
+ * the workload's folder (+D), through the scan's open-path index.
+ * RSS: two exporters at once (1s scans, the same host and load), without and with --web.ui.enable
+ * --web.ui.process-view (the page's digest and the open-path index); sampled after each scan from
+ * the 10th on; median and peak.
  */
 import os from 'node:os';
 import fs from 'node:fs';
@@ -43,7 +45,8 @@ interface RssResult {
  */
 async function rssSideBySide(scans: number): Promise<{ off: RssResult; on: RssResult }> {
   const off = await startExporter(['--scan.interval=1s']);
-  const on = await startExporter(['--scan.interval=1s', '--web.ui.enable']);
+  // with the process view on, the scan also keeps the open-path index of the file search
+  const on = await startExporter(['--scan.interval=1s', '--web.ui.enable', '--web.ui.process-view']);
   const samples = new Map<Exporter, number[]>([[off, []], [on, []]]);
   const last = new Map<Exporter, number>([[off, 0], [on, 0]]);
   try {
@@ -88,7 +91,9 @@ async function renderTimes(exporter: Exporter, load: Workload, runs: number): Pr
         add(view, await timeView(page, origin, view, `view:${view}`, () => page.locator(`#${view}-table tbody tr`).first().waitFor({ timeout: 60_000 })));
       }
       add('process', await timeView(page, origin, `process/${pid}`, 'view:process', () => page.locator('#descriptors-table tbody tr').first().waitFor({ timeout: 60_000 })));
-      add('files', await timeFileSearch(page, origin, path.join(load.dir, 'held')));
+      add('files', await timeFileSearch(page, origin, path.join(load.dir, 'held'), false));
+      add('files under', await timeFileSearch(page, origin, load.dir, true));
+      add('files (API alone)', await timeFileApi(origin, path.join(load.dir, 'held')));
     }
   } finally {
     await browser.close();
@@ -96,10 +101,22 @@ async function renderTimes(exporter: Exporter, load: Workload, runs: number): Pr
   return times;
 }
 
-/** The open-file search: from submitting the form until the holders are drawn. */
-async function timeFileSearch(page: Page, origin: string, file: string): Promise<number> {
+/** The open-file search's API answer alone (no browser): what the exporter's side costs. */
+async function timeFileApi(origin: string, file: string): Promise<number> {
+  const t0 = Date.now();
+  const res = await fetch(`${origin}/api/v1/files?path=${encodeURIComponent(file)}`);
+  const body = (await res.json()) as { index?: unknown };
+  const ms = Date.now() - t0;
+  log(`files API ${ms} ms, index ${JSON.stringify(body.index)}`);
+  return ms;
+}
+
+/** The open-file search (`under`: +D): from submitting the form until the holders are drawn. */
+async function timeFileSearch(page: Page, origin: string, file: string, under: boolean): Promise<number> {
+  await page.goto('about:blank'); // a fresh page: the last search's rows must not satisfy the wait
   await page.goto(`${origin}/ui#files`);
   await page.fill('#file-path', file);
+  await page.setChecked('#file-under', under);
   const t0 = Date.now();
   await page.click('#files-form button[type=submit]');
   await page.locator('#files-table tbody tr').first().waitFor({ timeout: 60_000 });

@@ -2,8 +2,9 @@
  * The optional native fast path of the scanner (see src/procfs/native.ts): the three loops whose cost
  * is per descriptor or per socket, where Node's own calls cost well above the syscalls they make.
  *
- *   readFdDir(dir[, watches])  readdir + readlinkat over /proc/PID/fd, classified on the way, and
- *                              the links under each watched path counted (src/procfs/watched-paths.ts)
+ *   readFdDir(dir[, watches[, index]])  readdir + readlinkat over /proc/PID/fd, classified on the
+ *                              way, the links under each watched path counted (src/procfs/watched-paths.ts),
+ *                              and with `index` the open-path index built (src/procfs/path-index.ts)
  *   findFdLinks(dir, path, under) the descriptors whose target is path (or below it): lsof FILE / +D
  *   socketProtocols(dir, fds)  getxattr("system.sockprotoname") of chosen socket descriptors
  *   readUnixInodes(file)       the inode column of a /proc/net/unix table
@@ -195,9 +196,17 @@ struct fd_scan {
   struct texts deleted, odd;
   const struct watches *watches;
   uint32_t hits[WATCHES_MAX];
+  /* The open-path index (src/procfs/path-index.ts): on, over a cap (then dropped), its arrays. */
+  int index_on, index_over;
+  struct vec ihashes;   /* uint32, compacted (sorted, distinct) whenever it reaches 2 x the cap */
+  struct vec ifds;      /* int32 */
+  struct vec ifdhashes; /* uint32 */
 };
 
 static void fd_scan_free(struct fd_scan *s) {
+  free(s->ihashes.data);
+  free(s->ifds.data);
+  free(s->ifdhashes.data);
   free(s->inodes.data);
   free(s->sockfds.data);
   texts_free(&s->deleted);
@@ -220,7 +229,51 @@ static void count_watched(struct fd_scan *s, const char *p, size_t n) {
     if (under_watch(p, n, s->watches->bytes[i], s->watches->lens[i])) s->hits[i]++;
 }
 
+/* MAX_INDEX_HASHES and MAX_INDEXED_FDS of src/procfs/path-index.ts. */
+#define INDEX_HASHES_MAX 16384
+#define INDEX_FDS_MAX 16384
+#define FNV_OFFSET 0x811c9dc5u
+#define FNV_PRIME 0x01000193u
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Sort and deduplicate the hashes; over the cap the index is dropped (the process is searched live). */
+static void index_compact(struct fd_scan *s) {
+  uint32_t *h = (uint32_t *)s->ihashes.data;
+  size_t n = s->ihashes.len, w = 0;
+  qsort(h, n, sizeof *h, cmp_u32);
+  for (size_t i = 0; i < n; i++)
+    if (w == 0 || h[i] != h[w - 1]) h[w++] = h[i];
+  s->ihashes.len = w;
+  if (w > INDEX_HASHES_MAX) s->index_over = 1;
+}
+
+/*
+ * PathIndexBuilder.add of src/procfs/path-index.ts: FNV-1a of the path (the " (deleted)" suffix
+ * aside) and of each prefix ending before a "/" (its folders), "/" itself, and the descriptor with
+ * its path's hash. The hashes are compacted at twice the cap, so a table of long, deep, distinct
+ * paths holds at most 2 x INDEX_HASHES_MAX + one path's folders before it is dropped.
+ */
+static int index_link(struct fd_scan *s, int32_t fd, const char *t, size_t n) {
+  if (n >= DELETED_SUFFIX_LEN && memcmp(t + n - DELETED_SUFFIX_LEN, DELETED_SUFFIX, DELETED_SUFFIX_LEN) == 0) n -= DELETED_SUFFIX_LEN;
+  uint32_t h = FNV_OFFSET, root = (FNV_OFFSET ^ '/') * FNV_PRIME;
+  if (vec_push(&s->ihashes, &root)) return -1;
+  for (size_t i = 0; i < n; i++) {
+    if (t[i] == '/' && i > 0 && vec_push(&s->ihashes, &h)) return -1;
+    h = (h ^ (uint8_t)t[i]) * FNV_PRIME;
+  }
+  if (vec_push(&s->ihashes, &h) || vec_push(&s->ifds, &fd) || vec_push(&s->ifdhashes, &h)) return -1;
+  if (s->ifds.len > INDEX_FDS_MAX) s->index_over = 1;
+  else if (s->ihashes.len >= 2 * INDEX_HASHES_MAX) index_compact(s);
+  if (s->index_over) s->ihashes.len = s->ifds.len = s->ifdhashes.len = 0;
+  return 0;
+}
+
 static int classify(struct fd_scan *s, int32_t fd, const char *t, size_t n) {
+  if (s->index_on && !s->index_over && n > 0 && t[0] == '/' && index_link(s, fd, t, n)) return -1;
   /* memfd_create(2): anonymous memory, always " (deleted)"; not a file on any disk. */
   if (starts(t, n, "/memfd:")) {
     s->kinds[K_MEMFD]++;
@@ -303,6 +356,25 @@ static napi_value hits_value(napi_env env, const struct fd_scan *s) {
   return typed(env, napi_uint32_array, pairs, n, sizeof(uint32_t));
 }
 
+/* [hashes, fds, fdHashes] (path-index.ts), null when over a cap, undefined when not asked. */
+static napi_value index_value(napi_env env, struct fd_scan *s) {
+  napi_value out;
+  if (!s->index_on) {
+    napi_get_undefined(env, &out);
+    return out;
+  }
+  if (!s->index_over) index_compact(s);
+  if (s->index_over) {
+    napi_get_null(env, &out);
+    return out;
+  }
+  napi_create_array_with_length(env, 3, &out);
+  napi_set_element(env, out, 0, typed(env, napi_uint32_array, s->ihashes.data, s->ihashes.len, sizeof(uint32_t)));
+  napi_set_element(env, out, 1, typed(env, napi_int32_array, s->ifds.data, s->ifds.len, sizeof(int32_t)));
+  napi_set_element(env, out, 2, typed(env, napi_uint32_array, s->ifdhashes.data, s->ifdhashes.len, sizeof(uint32_t)));
+  return out;
+}
+
 /* An fd folder opened for readdir and readlinkat; NULL with errno set when it cannot be. */
 static DIR *open_fd_dir(const char *dir, int *dfd) {
   *dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -337,18 +409,19 @@ static int next_fd_link(DIR *d, int dfd, char *target, size_t size, ssize_t *n, 
 }
 
 /*
- * readFdDir(dir[, watches]) -> [count, kinds Uint32Array, socketInodes Float64Array, socketFds Int32Array,
- *                    [deletedFds Int32Array, deletedPaths string[]], [oddFds Int32Array, oddTargets string[]],
- *                    watchedHits Uint32Array | undefined]
+ * readFdDir(dir[, watches[, index]]) -> [count, kinds Uint32Array, socketInodes Float64Array,
+ *                    socketFds Int32Array, [deletedFds Int32Array, deletedPaths string[]],
+ *                    [oddFds Int32Array, oddTargets string[]], watchedHits Uint32Array | undefined,
+ *                    pathIndex [hashes, fds, fdHashes] | null (over a cap) | undefined (not asked)]
  * Link texts are latin1 strings (bytes preserved). A descriptor closed between readdir and readlink is
  * not counted; one whose link cannot be read for another reason (ENAMETOOLONG: a path longer than
  * PATH_MAX) is counted as K_UNREADABLE and the others are still read, as lsof does. Refusal
  * (EACCES, EPERM) and a failing readdir throw an Error with the errno code, like fs.readlinkSync.
  */
 static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
-  napi_value argv[2] = {NULL, NULL};
+  napi_value argv[3] = {NULL, NULL, NULL};
   char dir[4096];
-  size_t argc = 2;
+  size_t argc = 3;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 1) {
     napi_throw_type_error(env, NULL, "missing argument");
@@ -368,6 +441,11 @@ static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
   struct fd_scan s;
   memset(&s, 0, sizeof s);
   s.watches = &watches;
+  bool index_on = false;
+  if (argc > 2) napi_get_value_bool(env, argv[2], &index_on);
+  s.index_on = index_on;
+  s.ihashes.item = s.ifdhashes.item = sizeof(uint32_t);
+  s.ifds.item = sizeof(int32_t);
   s.inodes.item = sizeof(double);
   s.sockfds.item = sizeof(int32_t);
   s.deleted.fds.item = s.odd.fds.item = sizeof(int32_t);
@@ -410,7 +488,7 @@ static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
   }
 
   napi_value out, count;
-  napi_create_array_with_length(env, 7, &out);
+  napi_create_array_with_length(env, 8, &out);
   napi_create_uint32(env, s.count, &count);
   napi_set_element(env, out, 0, count);
   napi_set_element(env, out, 1, typed(env, napi_uint32_array, s.kinds, K_COUNT, sizeof(uint32_t)));
@@ -419,6 +497,7 @@ static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
   napi_set_element(env, out, 4, texts_value(env, &s.deleted));
   napi_set_element(env, out, 5, texts_value(env, &s.odd));
   napi_set_element(env, out, 6, hits_value(env, &s));
+  napi_set_element(env, out, 7, index_value(env, &s));
   fd_scan_free(&s);
   watches_free(&watches);
   return out;

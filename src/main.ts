@@ -50,7 +50,7 @@ function workerConfig(cfg: Config): WorkerConfig {
     model: { groupBy: cfg.groupBy, maxSeries: cfg.maxSeries, deletedTop: cfg.deletedTop, watchedRemotePorts: cfg.watchedRemotePorts },
     collectors: cfg.collectors,
     watchPaths: cfg.watchPaths,
-    ...(cfg.ui.enable && { ui: { maxRows: UI_MAX_ROWS } }),
+    ...(cfg.ui.enable && { ui: { maxRows: UI_MAX_ROWS, fileSearch: cfg.ui.processView } }),
     scanTimeoutMs: cfg.scanTimeoutMs,
   };
 }

@@ -9,7 +9,8 @@ import type { ExporterView } from '../metrics/exporter-view.js';
 import type { ProcFs } from '../procfs/proc.js';
 import type { UserNames } from '../scan/user-names.js';
 import { ApiError } from './api-error.js';
-import { parseFileQuery, type FileHolders, type FileQuery } from './file-holders.js';
+import { parseFileQuery } from './file-holders.js';
+import type { FileSearch } from './file-search.js';
 import { ListenerFirstSeen } from './first-seen.js';
 import { parseFlagParam, parsePidParam } from './params.js';
 import { readProcessDetail } from './process-detail.js';
@@ -25,7 +26,7 @@ export interface ApiOptions {
   users: UserNames;
   /** Reported as "" (the scan tables do the same). */
   hostNetns: string;
-  fileSearch: (q: FileQuery) => Promise<FileHolders>;
+  fileSearch: FileSearch;
   startedAtMs?: number;
 }
 
@@ -62,7 +63,8 @@ export function createApiRoutes(opts: ApiOptions): ApiRoutes {
   router.get('/api/v1/files', json(async (req) => {
     gate();
     const params = new URL(req.originalUrl, 'http://localhost').searchParams;
-    const result = await opts.fileSearch(parseFileQuery(params.get('path'), parseFlagParam(params.get('under'), 'under')));
+    const query = parseFileQuery(params.get('path'), parseFlagParam(params.get('under'), 'under'));
+    const result = await opts.fileSearch(query, opts.view().ui?.openPathIndex);
     return fileHoldersAnswer(result);
   }));
   router.all(/^\/api\/v1\/.*/, (req, res, next) => {

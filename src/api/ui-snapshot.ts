@@ -6,6 +6,7 @@
  */
 import type { FdType } from '../procfs/fd-target.js';
 import type { IpFamily, IpProtocol } from '../procfs/net-ip-socket.js';
+import type { OpenPathIndex } from '../scan/open-path-index.js';
 import type { ContainerInfo, DeletedFileRecord, ProcessRecord, ScanContext as Snapshot } from '../scan/context.js';
 import { groupProcesses } from './process-groups.js';
 
@@ -88,10 +89,14 @@ export interface UiSnapshot {
   listeners: UiTable<UiListener>;
   deletedFiles: UiTable<UiDeletedFile>;
   processGroups: UiTable<UiProcessGroup>;
+  /** For the open-file search (file-holders.ts); shared memory, not copied into the message. */
+  openPathIndex?: OpenPathIndex;
 }
 
 export interface UiLimits {
   maxRows: number;
+  /** The open-file search is on (--web.ui.process-view): the scan keeps its open-path index. */
+  fileSearch?: boolean;
 }
 
 export function buildUiSnapshot(snap: Snapshot, hostNetns: string, limits: UiLimits = { maxRows: UI_MAX_ROWS }): UiSnapshot {
@@ -106,6 +111,7 @@ export function buildUiSnapshot(snap: Snapshot, hostNetns: string, limits: UiLim
       limits.maxRows,
     ),
     processGroups: cap(groupProcesses(snap.processes, localNetns), limits.maxRows),
+    ...(snap.openPathIndex && { openPathIndex: snap.openPathIndex }),
   };
 }
 

@@ -11,6 +11,7 @@ import { classifyFdTarget, emptyFdTypeCounts, MEMFD_PREFIX, type FdType } from '
 import { linkMatcher, type LinkQuery } from './link-match.js';
 import { loadNative, NATIVE_KINDS, type NativeProcfs } from './native.js';
 import { classifyReadError, type ProcReader } from './reader.js';
+import { PathIndexBuilder, sharePathIndex, type PathIndex } from './path-index.js';
 import { NO_HITS, NO_WATCHES, WatchHits, type WatchList } from './watched-paths.js';
 
 export interface DeletedCandidate {
@@ -42,6 +43,11 @@ export interface FdTable {
    * watches with hits; absent or empty when none (watched-paths.ts).
    */
   watchedHits?: Uint32Array;
+  /**
+   * The open-path index for the open-file search (path-index.ts), when the reader builds one: null
+   * when the table was over a cap (that process is searched live).
+   */
+  pathIndex?: PathIndex | null;
 }
 
 /**
@@ -54,6 +60,8 @@ export const MAX_MEMFDS_PER_TABLE = 256;
 export interface FdTableReader {
   /** True for the native fast path (lsof_scan_native_fast_path). */
   readonly native: boolean;
+  /** Every table read carries its open-path index (pathIndex). */
+  readonly indexesPaths: boolean;
   /** The table of one /proc/PID/fd folder; throws the fs error of the folder itself. */
   read(dir: string): FdTable;
   /** What each socket descriptor is (SOCKET_PROTOCOL), or null where only the socket tables can tell. */
@@ -74,16 +82,18 @@ export interface FdLink {
  * The native reader when the addon is built and `native` is not false, the TypeScript one otherwise.
  * @param reader the I/O the TypeScript path (and the native path's odd links) use.
  * @param watches the watched paths every table counts its descriptors under.
+ * @param pathIndex every table also builds its open-path index (the page's open-file search is on).
  */
-export function createFdTableReader(reader: ProcReader, native = true, watches: WatchList = NO_WATCHES): FdTableReader {
+export function createFdTableReader(reader: ProcReader, native = true, watches: WatchList = NO_WATCHES, pathIndex = false): FdTableReader {
   const addon = native ? loadNative().native : undefined;
-  return addon ? nativeReader(reader, addon, watches) : typescriptReader(reader, watches);
+  return addon ? nativeReader(reader, addon, watches, pathIndex) : typescriptReader(reader, watches, pathIndex);
 }
 
-function typescriptReader(reader: ProcReader, watches: WatchList): FdTableReader {
+function typescriptReader(reader: ProcReader, watches: WatchList, pathIndex: boolean): FdTableReader {
   return {
     native: false,
-    read: (dir) => typescriptFdTable(reader, dir, watches),
+    indexesPaths: pathIndex,
+    read: (dir) => typescriptFdTable(reader, dir, watches, pathIndex),
     socketProtocols: () => null,
     unixInodes: (file) => reader.unixInodes(file),
     matchingLinks: (dir, q) => typescriptMatchingLinks(reader, dir, q),
@@ -107,10 +117,11 @@ function typescriptMatchingLinks(reader: ProcReader, dir: string, q: LinkQuery):
   return out;
 }
 
-function nativeReader(reader: ProcReader, addon: NativeProcfs, watches: WatchList): FdTableReader {
+function nativeReader(reader: ProcReader, addon: NativeProcfs, watches: WatchList, pathIndex: boolean): FdTableReader {
   return {
     native: true,
-    read: (dir) => nativeFdTable(addon, dir, watches),
+    indexesPaths: pathIndex,
+    read: (dir) => nativeFdTable(addon, dir, watches, pathIndex),
     socketProtocols: (dir, fds) => addon.socketProtocols(dir, fds),
     unixInodes: (file) => addon.readUnixInodes(file),
     matchingLinks: (dir, q) => {
@@ -186,8 +197,9 @@ function isFdName(name: string): boolean {
   return /^\d+$/.test(name);
 }
 
-function typescriptFdTable(reader: ProcReader, dir: string, watches: WatchList): FdTable {
+function typescriptFdTable(reader: ProcReader, dir: string, watches: WatchList, pathIndex: boolean): FdTable {
   const b = new TableBuilder(watches);
+  const ix = pathIndex ? new PathIndexBuilder() : undefined;
   let count = 0;
   for (const name of reader.listDir(dir)) {
     if (!isFdName(name)) continue;
@@ -206,8 +218,11 @@ function typescriptFdTable(reader: ProcReader, dir: string, watches: WatchList):
     }
     count++;
     b.add(Number(name), target);
+    ix?.add(Number(name), target);
   }
-  return b.build(count);
+  const table = b.build(count);
+  if (ix) table.pathIndex = ix.build();
+  return table;
 }
 
 /**
@@ -227,14 +242,16 @@ function nativeMemfdFds(addon: NativeProcfs, dir: string): number[] {
 }
 
 /** Paths are matched in C (`under_watch`); the odd links it returns are never paths. */
-function nativeFdTable(addon: NativeProcfs, dir: string, watches: WatchList): FdTable {
-  const raw = addon.readFdDir(dir, ...(watches.raw.length > 0 ? [watches.raw] : []));
-  const [count, kinds, inodes, fds, [deletedFds, deletedPaths], [oddFds, oddTexts], hits] = raw;
+function nativeFdTable(addon: NativeProcfs, dir: string, watches: WatchList, pathIndex: boolean): FdTable {
+  const raw = addon.readFdDir(dir, watches.raw.length > 0 ? watches.raw : undefined, pathIndex);
+  const [count, kinds, inodes, fds, [deletedFds, deletedPaths], [oddFds, oddTexts], hits, index] = raw;
   const b = new TableBuilder(NO_WATCHES);
   NATIVE_KINDS.forEach((type, i) => (b.nonSocket[type] += kinds[i]!));
   deletedFds.forEach((fd, i) => b.deleted.push({ fd, rawPath: deletedPaths[i]! }));
   oddFds.forEach((fd, i) => b.add(fd, oddTexts[i]!));
   if (b.nonSocket.memfd > 0) for (const fd of nativeMemfdFds(addon, dir)) b.addMemfd(fd);
-  return b.build(count, inodes, fds, hits && hits.length > 0 ? hits : NO_HITS);
+  const table = b.build(count, inodes, fds, hits && hits.length > 0 ? hits : NO_HITS);
+  if (pathIndex) table.pathIndex = index ? sharePathIndex(...index) : null;
+  return table;
 }
 

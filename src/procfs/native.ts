@@ -26,15 +26,20 @@ export type RawFdDir = [
   /** Links the C code does not classify: the TypeScript classifier decides. */
   odd: RawLinks,
   /** With watched paths: [watch index, descriptors, ...] for the watches with hits (watched-paths.ts). */
-  watchedHits?: Uint32Array,
+  watchedHits: Uint32Array | undefined,
+  /** With the index asked for: [hashes, fds, fdHashes] (path-index.ts), null when over a cap. */
+  pathIndex?: [hashes: Uint32Array, fds: Int32Array, fdHashes: Uint32Array] | null,
 ];
 
 /** What a socket descriptor's "system.sockprotoname" says. */
 export const SOCKET_PROTOCOL = { unknown: 0, unix: 1, other: 2 } as const;
 
 export interface NativeProcfs {
-  /** @param watches watched paths as raw bytes (latin1 strings): links are matched against them. */
-  readFdDir(dir: string, watches?: readonly string[]): RawFdDir;
+  /**
+   * @param watches watched paths as raw bytes (latin1 strings): links are matched against them.
+   * @param index build the table's open-path index (path-index.ts).
+   */
+  readFdDir(dir: string, watches?: readonly string[], index?: boolean): RawFdDir;
   socketProtocols(dir: string, fds: Int32Array): Uint8Array;
   readUnixInodes(file: string): Float64Array;
   /** The descriptors whose link is `path` or, with `under`, below it: [fds, raw latin1 link texts]. */

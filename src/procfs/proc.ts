@@ -38,6 +38,8 @@ export interface ProcFsOptions {
   blockingCalls?: BlockingCalls;
   /** Watched paths (--watch.path) every descriptor table counts its descriptors under. */
   watches?: WatchList;
+  /** Every descriptor table builds its open-path index (path-index.ts; the page's file search is on). */
+  pathIndex?: boolean;
 }
 
 export class ProcFs {
@@ -49,7 +51,7 @@ export class ProcFs {
 
   constructor(readonly reader: ProcReader, options: ProcFsOptions = {}) {
     this.watches = options.watches ?? NO_WATCHES;
-    this.fdTables = options.fdTables ?? createFdTableReader(reader, options.native ?? true, this.watches);
+    this.fdTables = options.fdTables ?? createFdTableReader(reader, options.native ?? true, this.watches, options.pathIndex ?? false);
     this.blockingCalls = options.blockingCalls ?? UNGUARDED;
   }
 

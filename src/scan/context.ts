@@ -5,6 +5,7 @@
 import type { FdType } from '../procfs/fd-target.js';
 import type { IpFamily, IpProtocol } from '../procfs/net-ip-socket.js';
 import type { ProcfsVisibility } from './procfs-mounts.js';
+import type { OpenPathIndex } from './open-path-index.js';
 import type { ScanStats } from './scan-stats.js';
 
 export interface ProcessRecord {
@@ -135,4 +136,6 @@ export interface ScanContext {
   readonly stats: ScanStats;
   /** Holders of the watched paths (scan/watched-paths.ts); absent when no path is watched. */
   readonly watchedPaths?: readonly WatchedPathRecord[];
+  /** The open-path index of every table, when the reader builds it (open-path-index.ts). */
+  readonly openPathIndex?: OpenPathIndex;
 }

@@ -34,6 +34,7 @@ import { UnixSocketClassifier } from './unix-sockets.js';
 import { UserNames } from './user-names.js';
 import { descriptorTables } from './tasks.js';
 import { collectWatchedPaths } from './watched-paths.js';
+import { collectOpenPathIndex } from './open-path-index.js';
 
 export interface ScannerOptions extends CachePolicy {
   /** Read /proc/PID/cgroup for container labels. */
@@ -73,6 +74,7 @@ export class Scanner {
 
   scan(): ScanContext {
     const scanNo = ++this.scanNo;
+    const startedAtMs = this.now();
     const stats = new ScanStatsBuilder(this.procfs.fdTables.native);
     this.refreshUsers(stats);
     const procfsVisibility = stats.phase('processes', () => readProcfsVisibility(this.procfs));
@@ -88,11 +90,12 @@ export class Scanner {
     const watches = this.procfs.watches;
     const watchedPaths = watches.paths.length > 0 ? stats.phase('descriptors', () => collectWatchedPaths(live, watches)) : undefined;
     if (this.options.exePlacement !== false) stats.phase('exe_placement', () => this.readExePlacement(live, stats));
+    const openPathIndex = this.procfs.fdTables.indexesPaths ? collectOpenPathIndex(live, startedAtMs) : undefined;
     this.cache.sweep(scanNo);
     const processes = live.map((p) => Object.freeze(p.record));
     stats.s.processesScanned = processes.length;
     stats.s.fdsScanned = processes.reduce((n, p) => n + (p.fdCount ?? 0), 0);
-    return Object.freeze({ processes, listeners, heldListeners: [], connections, deletedFiles, memfds, procfsVisibility, hostNetns: this.hostNetns, stats: stats.finish(), ...(watchedPaths && { watchedPaths }) });
+    return Object.freeze({ processes, listeners, heldListeners: [], connections, deletedFiles, memfds, procfsVisibility, hostNetns: this.hostNetns, stats: stats.finish(), ...(watchedPaths && { watchedPaths }), ...(openPathIndex && { openPathIndex }) });
   }
 
   /**

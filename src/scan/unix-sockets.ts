@@ -15,6 +15,7 @@ import { SOCKET_PROTOCOL } from '../procfs/native.js';
 import type { FdTable } from '../procfs/fd-table.js';
 import type { ProcFs } from '../procfs/proc.js';
 import { memberProc, type NetnsMember } from './socket-index.js';
+import { sortedHas } from '../procfs/sorted-has.js';
 
 /** A table read this scan, in the namespace it was read in. */
 export interface FreshTable {
@@ -90,18 +91,6 @@ function withUnknownSockets(tables: FreshTable[], isIp: (inode: number) => boole
   return tables.map((t) => ({ ...t, unknown: unknownSockets(t.table, isIp) })).filter((p) => p.unknown.length > 0);
 }
 
-function sortedHas(sorted: Float64Array, x: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = sorted[mid]!;
-    if (v === x) return true;
-    if (v < x) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
 
 /** Indexes of a table's sockets not yet classified and not TCP/UDP. */
 function unknownSockets(table: FdTable, isIp: (inode: number) => boolean): number[] {

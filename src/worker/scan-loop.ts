@@ -18,7 +18,7 @@ import { attributeListeners, type PolledListener } from '../scan/listener-attrib
 import { ListenerHold, withHolders } from '../scan/listener-hold.js';
 import { Scanner } from '../scan/scanner.js';
 import { ListenerSource } from '../procfs/listener-source.js';
-import { needsDeletedFiles, needsExePlacement, signalsNamed } from '../signals/index.js';
+import { needsDeletedFiles, needsExePlacement, needsMemfds, signalsNamed } from '../signals/index.js';
 import type { Signal } from '../signals/signal.js';
 import type { WorkerConfig, WorkerMessage } from './messages.js';
 import { buildUiSnapshot } from '../api/ui-snapshot.js';
@@ -44,9 +44,9 @@ export class ScanLoop {
   constructor(private readonly cfg: WorkerConfig, private readonly emit: (m: WorkerMessage) => void) {
     this.progress = new ScanProgress(cfg.progress);
     this.tripwire = new Tripwire(this.progress, cfg.hungTargets ?? []);
-    this.procfs = ProcFs.at(cfg.procfs, cfg.rootfs, { blockingCalls: this.tripwire, watches: watchList(cfg.watchPaths ?? []) });
+    this.procfs = ProcFs.at(cfg.procfs, cfg.rootfs, { blockingCalls: this.tripwire, watches: watchList(cfg.watchPaths ?? []), pathIndex: cfg.ui?.fileSearch === true });
     this.signals = signalsNamed(cfg.collectors);
-    this.scanner = new Scanner(this.procfs, { ...cfg.scanner, deletedFiles: needsDeletedFiles(this.signals), exePlacement: needsExePlacement(this.signals) });
+    this.scanner = new Scanner(this.procfs, { ...cfg.scanner, deletedFiles: needsDeletedFiles(this.signals), exePlacement: needsExePlacement(this.signals), memfds: needsMemfds(this.signals) });
     this.listenerSource = new ListenerSource(this.procfs.reader, { native: this.procfs.fdTables.native });
     this.hold = new ListenerHold(cfg.listenerHoldMs);
   }

@@ -168,6 +168,9 @@ describe('who holds a file', () => {
     const exact = await get(`/api/v1/files?path=${encodeURIComponent(children.deletedPath)}`);
     expect(exact.status).toBe(200);
     expect(exact.body.rows).toEqual([expect.objectContaining({ pid: children.deletedHolder.pid, path: `${children.deletedPath} (deleted)`, deleted: true })]);
+    // through the last scan's open-path index, as of that scan
+    expect(exact.body.index.processesIndexed).toBeGreaterThan(0);
+    expect(Date.parse(exact.body.index.asOf)).toBeLessThanOrEqual(Date.parse(exact.body.readAt));
     const under = await get(`/api/v1/files?path=${encodeURIComponent(children.dir)}/&under=1`);
     const pids = under.body.rows.map((r: Json) => r.pid);
     expect(pids).toEqual(expect.arrayContaining([children.deletedHolder.pid, children.hostile.pid])); // the hostile one by its executable

@@ -17,6 +17,7 @@ export function procfsOver(reader: ProcReader, opts: TestProcFsOptions = {}): Pr
   const inner = createFdTableReader(reader, opts.native ?? true);
   const fdTables: FdTableReader = {
     native: inner.native,
+    indexesPaths: inner.indexesPaths,
     read: (dir) => {
       opts.beforeFdRead?.(dir);
       return inner.read(dir);

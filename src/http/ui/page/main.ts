@@ -128,13 +128,19 @@ function facts(p: ProcessDetail): HTMLElement {
   return h('dl', { class: 'facts' }, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
+/** Where the descriptors came from: the scan's open-path index (as of its scan) or live reads. */
+function indexNote(ix: FileHolders['index']): string {
+  if (!ix) return ' Every descriptor was read live.';
+  return ` Descriptors through the scan index as of ${new Date(ix.asOf).toLocaleTimeString()} (${fmt(ix.processesIndexed)} processes; ${fmt(ix.processesReadWhole)} read whole): a file opened since then by a process whose descriptor count is unchanged shows after the next scan.`;
+}
+
 async function searchFiles(path: string, under: boolean): Promise<void> {
   const result = byId('files-summary');
   result.textContent = 'Searching every process…';
   try {
     const r = await getJson<FileHolders>(`/api/v1/files?path=${encodeURIComponent(path)}&under=${under ? 1 : 0}`);
     fileHolders.setData(r.rows, r.truncated ? `${fmt(r.truncated)} more rows were left out.` : '');
-    result.textContent = `${fmt(r.rows.length)} holdings found in ${fmt(r.processesSearched)} processes (read at ${new Date(r.readAt).toLocaleTimeString()})${r.processesDenied ? `; ${fmt(r.processesDenied)} processes could not be read` : ''}.`;
+    result.textContent = `${fmt(r.rows.length)} holdings found in ${fmt(r.processesSearched)} processes (read at ${new Date(r.readAt).toLocaleTimeString()})${r.processesDenied ? `; ${fmt(r.processesDenied)} processes could not be read` : ''}.${indexNote(r.index)}`;
     byId('files-result').hidden = false;
     showError('');
   } catch (err) {
