@@ -22,7 +22,7 @@ import { DEFAULT_TUNABLES } from '../../alerts/src/tunables.js';
 import { checkRuleBackfill } from './backfill-check.js';
 import { backfillFleet } from './backfill.js';
 import { fleetSeries, type Fleet } from './fleet.js';
-import { measureExpr } from './measure.js';
+import { measureExprs } from './measure.js';
 import { remoteWriteWindow } from './remote-write.js';
 import { FEATURES, startPrometheus } from './prometheus.js';
 import { comparison, fleetTable, sizeTable, type MeasuredSize } from './report.js';
@@ -85,14 +85,13 @@ async function measureSize(hosts: number, listenersPerHost: number, days: number
     const check = await checkRuleBackfill(prometheus.url, historyFile, exprs, endSeconds, fleet.historyIntervalSeconds, 4, workDir);
     console.log(`  create-blocks-from rules, ${check.hours} h: ${check.samples} samples of ${check.series} series, an interval apart: ${check.ok ? 'ok' : 'MISMATCH'}`);
     if (!check.ok) throw new Error('the history backfill does not match: see above');
-    // What any query costs the process (HTTP, JSON, engine setup) and a rule evaluation does not pay.
-    const overhead = (await measureExpr(prometheus.url, prometheus.pid, 'vector(1)', endSeconds, minCpuSeconds)).cpuSeconds;
+    // vector(1): what any query costs the process (HTTP, JSON, engine setup) and a rule evaluation
+    // does not pay. Measured interleaved with the rules, old and new side by side.
+    const rules = ruleRows();
+    const [empty, ...costs] = await measureExprs(prometheus.url, prometheus.pid, ['vector(1)', ...rules.map((r) => r.expr)], endSeconds, minCpuSeconds);
+    const overhead = empty!.cpuSeconds;
     console.log(`  CPU of an empty query (vector(1)): ${(overhead * 1000).toFixed(2)} ms, taken off the CPU column`);
-    const rows = [];
-    for (const rule of ruleRows()) {
-      const cost = await measureExpr(prometheus.url, prometheus.pid, rule.expr, endSeconds, minCpuSeconds);
-      rows.push({ ...rule, cost: { ...cost, cpuSeconds: Math.max(0, cost.cpuSeconds - overhead) } });
-    }
+    const rows = rules.map((rule, i) => ({ ...rule, cost: { ...costs[i]!, cpuSeconds: Math.max(0, costs[i]!.cpuSeconds - overhead) } }));
     return { hosts, listenersPerHost, series: hosts * listenersPerHost, rows };
   } finally {
     await prometheus.stop();

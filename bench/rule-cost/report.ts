@@ -1,5 +1,6 @@
 /** Tables of the measured costs, the comparison with the target, and the fleet extrapolation. */
 import { formatDuration } from '../../alerts/src/duration.js';
+import { HISTORY_GROUP } from '../../alerts/src/groups/listener-history.js';
 import type { QueryCost } from './measure.js';
 import type { RuleRow } from './rules.js';
 
@@ -48,10 +49,14 @@ export function sizeTable(size: MeasuredSize, evaluationSeconds: number): string
   return [head, ...lines].join('\n');
 }
 
-/** Old: the baseline alert. New: the alert plus the history rules, amortized over the evaluations of one history interval. */
+/**
+ * Old: the baseline alert. New: the alert plus the rules of the listener-history group, amortized
+ * over the evaluations of one history interval (the executable history is LsofNewExecutable's).
+ */
 export function detectionCost(size: MeasuredSize, set: RuleRow['set'], evaluationSeconds: number): DetectionCost {
   const total: DetectionCost = { samples: 0, evalSeconds: 0, cpuSeconds: 0 };
-  for (const r of size.rows.filter((row) => row.set === set && (row.name === 'LsofNewListener' || row.intervalSeconds !== null))) {
+  const counted = (row: MeasuredRow) => row.name === 'LsofNewListener' || (row.group === HISTORY_GROUP && row.intervalSeconds !== null);
+  for (const r of size.rows.filter((row) => row.set === set && counted(row))) {
     const share = r.intervalSeconds === null ? 1 : evaluationSeconds / r.intervalSeconds;
     total.samples += r.cost.samples * share;
     total.evalSeconds += r.cost.evalSeconds * share;
@@ -82,19 +87,26 @@ export function comparison(size: MeasuredSize, evaluationSeconds: number, target
   return { text, pass };
 }
 
+/** CPU per evaluation as a fixed part per query plus a part per listener series. */
+interface Fit {
+  fixedSeconds: number;
+  perSeriesSeconds: number;
+}
+
+const at = (f: Fit, series: number) => f.fixedSeconds + f.perSeriesSeconds * series;
+
 /**
  * CPU per evaluation as a + b x series through the two measured sizes (proportional with one). A
  * negative slope is clock noise at small sizes (the larger fleet cannot cost less); the cost is then
  * taken as proportional to the larger measurement, so the table never shows negative seconds.
  */
-function fit(sizes: MeasuredSize[], cost: (s: MeasuredSize) => number): (series: number) => number {
+function fit(sizes: MeasuredSize[], cost: (s: MeasuredSize) => number): Fit {
   const [small, large] = [sizes[0]!, sizes[sizes.length - 1]!];
-  const proportional = (n: number) => (Math.max(0, cost(large)) * n) / large.series;
+  const proportional = { fixedSeconds: 0, perSeriesSeconds: Math.max(0, cost(large)) / large.series };
   if (small.series === large.series) return proportional;
   const slope = (cost(large) - cost(small)) / (large.series - small.series);
   if (slope < 0) return proportional;
-  const intercept = Math.max(0, cost(large) - slope * large.series);
-  return (n) => intercept + slope * n;
+  return { fixedSeconds: Math.max(0, cost(large) - slope * large.series), perSeriesSeconds: slope };
 }
 
 export function fleetTable(sizes: MeasuredSize[], evaluationSeconds: number, listenersPerHost: number): string {
@@ -103,10 +115,15 @@ export function fleetTable(sizes: MeasuredSize[], evaluationSeconds: number, lis
   const measured = sizes.map((s) => `${s.hosts}x${s.listenersPerHost}`).join(' and ');
   const rows = [100, 1_000, 10_000].map((hosts) => {
     const n = hosts * listenersPerHost;
-    const [b, a] = [before(n), now(n)];
+    const [b, a] = [at(before, n), at(now, n)];
     return `| ${int(hosts)} | ${int(n)} | ${b.toFixed(2)} s | ${(b / evaluationSeconds).toFixed(2)} | ${a.toFixed(3)} s | ${(a / evaluationSeconds).toFixed(3)} |`;
   });
+  const parts = (f: Fit) => `${ms(f.fixedSeconds)} ms a query + ${(f.perSeriesSeconds * 1e6).toFixed(1)} µs a series`;
+  // In a large fleet the fixed part vanishes: the ratio tends to that of the per-series parts.
+  const perSeriesRatio = now.perSeriesSeconds > 0 ? `${(before.perSeriesSeconds / now.perSeriesSeconds).toFixed(0)}x` : 'n/a';
   return [
+    `CPU per evaluation, fitted through ${measured}: before ${parts(before)}; now ${parts(now)}; per-series ratio ${perSeriesRatio}`,
+    '',
     `Extrapolated (linear in listener series) from the measured ${measured}, ${listenersPerHost} listeners a host, one evaluation per ${formatDuration(evaluationSeconds)}:`,
     '',
     '| hosts | listener series | before: CPU per evaluation | cores | now: CPU per evaluation | cores |',

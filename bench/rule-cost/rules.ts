@@ -9,6 +9,8 @@ export interface RuleRow {
   set: 'before' | 'now';
   file: string;
   name: string;
+  /** The rule group it belongs to. */
+  group: string;
   expr: string;
   /** The group's own interval; null: the global evaluation_interval. */
   intervalSeconds: number | null;
@@ -28,7 +30,7 @@ export function readRules(file: string, set: RuleRow['set']): RuleRow[] {
       const key = `${name}\n${rule.expr}`;
       const seen = rows.get(key);
       if (seen) seen.copies++;
-      else rows.set(key, { set, file: path.basename(file), name, expr: rule.expr, intervalSeconds: group.interval ? parseDuration(group.interval) : null, copies: 1 });
+      else rows.set(key, { set, file: path.basename(file), name, group: group.name, expr: rule.expr, intervalSeconds: group.interval ? parseDuration(group.interval) : null, copies: 1 });
     }
   }
   return [...rows.values()];

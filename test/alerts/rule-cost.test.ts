@@ -59,6 +59,7 @@ describe('npm run bench:rules', () => {
     expect(samplesPer1k(stdout, 'LsofNewListener', 'now')).toBeLessThan(samplesPer1k(stdout, 'LsofNewListener', 'before') / 5);
     // At this size a query can cost less CPU than a clock tick: that ratio is then n/a.
     expect(stdout).toMatch(/ratio: \d+x fewer samples, \d+x less evaluation time, (\d+x|n\/a \(under a clock tick\)) less CPU \(target >= 50x samples and CPU\): (PASS|FAIL)/);
+    expect(stdout).toMatch(/CPU per evaluation, fitted through 1x10 and 2x10: before [\d.]+ ms a query \+ [\d.]+ µs a series; now [\d.]+ ms a query \+ [\d.]+ µs a series; per-series ratio (\d+x|n\/a)/);
     expect(stdout).toMatch(/\| 10,000 \| 100,000 \| [\d.]+ s \|/);
     expect(ourProcesses()).toEqual([]);
   }, 90_000);

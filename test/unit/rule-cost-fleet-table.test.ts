@@ -12,6 +12,7 @@ function size(hosts: number, beforeCpu: number, nowCpu: number): MeasuredSize {
     set,
     file: `${set}.yml`,
     name: 'LsofNewListener',
+    group: 'lsof-exporter.listeners',
     expr: 'x',
     intervalSeconds: null,
     copies: 1,

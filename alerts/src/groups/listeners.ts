@@ -71,23 +71,27 @@ export function newListenerExpr(n: Tunables['newListener'], expectedWindow: stri
  * hence the instance guard.
  */
 export function unseenListenersExpr(n: Tunables['newListener']): string {
-  const recentListeners = `${groupedListeners(`present_over_time(${LISTENERS}[${n.recent}])`)}\n${unlessHolderFound(n.recent)}`;
   const seenBefore = historyRead(recordNames(n).listenerHistory, n);
-  return `(\n${indent(recentListeners, 1)}\nunless on (${IDENTITY})\n${indent(seenBefore, 1)}\n)`;
+  return `(\n${indent(recentListeners(n.recent), 1)}\nunless on (${IDENTITY})\n${indent(seenBefore, 1)}\n)`;
 }
 
 /**
- * A scan can see a listening socket before the fd table that holds it (the process started or the
- * socket opened mid-scan, or its fd table came from the cache): for a scan or two it is reported with
- * no process. Once a named holder of the same socket shows up in the recent window, that holderless
- * identity is the same listener, not another one; `for` must outlast the gap for it never to notify.
+ * The listeners of the recent window, each scraped sample read once. A scan can see a listening
+ * socket before the fd table that holds it (the process started or the socket opened mid-scan, or
+ * its fd table came from the cache): for a scan or two it is reported with no process. Once a named
+ * holder of the same socket shows up in the recent window, that holderless identity is the same
+ * listener, not another one; `for` must outlast the gap for it never to notify. `or on (socket)`
+ * adds a holderless identity only where no named one holds its socket: one read of the named
+ * series serves both the identities and the holder check (an `unless` would read them twice, and
+ * that second read was a third of the alert's cost). The holderless series are few.
  */
-function unlessHolderFound(recent: string): string {
+function recentListeners(recent: string): string {
   const socket = `${INSTANCE_IDENTITY}, protocol, address, port`;
   return [
-    `unless on (${IDENTITY}) (`,
-    `  group by (${IDENTITY}) (present_over_time(${LISTENERS}{process=""}[${recent}]))`,
-    `  and on (${socket}) group by (${socket}) (present_over_time(${LISTENERS}{process!=""}[${recent}]))`,
+    '(',
+    indent(groupedListeners(`present_over_time(${LISTENERS}{process!=""}[${recent}])`), 1),
+    `  or on (${socket})`,
+    indent(groupedListeners(`present_over_time(${LISTENERS}{process=""}[${recent}])`), 1),
     ')',
   ].join('\n');
 }
