@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS } from '../../dashboards/src/catalog.js';
-import { NODE_COMM, fdholderBinary, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
+import { NODE_COMM, fdholderBinary, startFdHolder, startNodeListener, startPython, type HeldChild } from '../support/children.js';
 import { dashboardQueries, grafanaRegexEscape, substituteVariables, type DashboardQuery } from '../support/dashboard-queries.js';
 import { startExporter, type RunningExporter } from '../support/exporter-process.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus-server.js';
@@ -34,6 +34,9 @@ let brief: HeldChild;
 /** When Prometheus no longer had the brief listener. */
 let briefGoneAt: number;
 let deletedHolder: HeldChild;
+/** A process holding a memfd with MEMFD_BYTES written into it. */
+let memfdHolder: HeldChild;
+const MEMFD_BYTES = 2 * 1024 * 1024;
 let deletedFile: string;
 let deletedExe: string;
 /** Start of the dashboards' time range: before any test child existed. */
@@ -99,6 +102,7 @@ beforeAll(async () => {
   fs.writeFileSync(deletedFile, Buffer.alloc(DELETED_FILE_BYTES, 1));
   deletedExe = copyOfFdholder('dashdeleted');
   deletedHolder = await startFdHolder(['hold', deletedFile], { binary: deletedExe });
+  memfdHolder = await startPython(`open('/proc/self/comm', 'w').write('dashmemfd')\nfd = os.memfd_create('buffer')\nos.write(fd, b'x' * ${MEMFD_BYTES})`);
   brief = await startNodeListener({ protocol: 'tcp', host: '127.0.0.1' });
   fs.unlinkSync(deletedFile);
   fs.unlinkSync(deletedExe);
@@ -108,6 +112,7 @@ beforeAll(async () => {
       (await prom.query(`lsof_listener_processes{port="${prefork.port}"}`)).length > 0 &&
       (await prom.query(`lsof_listener_processes{port="${brief.port}"}`)).length > 0 &&
       (await prom.query('lsof_deleted_executable_processes{process="dashdeleted"}')).length > 0 &&
+      (await prom.query('lsof_memfd_open_bytes{process="dashmemfd"}')).length > 0 &&
       (await prom.query(`ALERTS{alertname="${TEST_ALERT}", alertstate="firing"}`)).length > 0,
     'the test children in Prometheus',
     30_000,
@@ -120,7 +125,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  await Promise.all([prefork?.stop(), deletedHolder?.stop(), brief?.stop()]);
+  await Promise.all([prefork?.stop(), deletedHolder?.stop(), memfdHolder?.stop(), brief?.stop()]);
   await prom?.stop();
   await exporter?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -187,6 +192,12 @@ describe('dashboards against a real Prometheus and exporter', () => {
     expect(Number(rows[0]!.value![1])).toBe(DELETED_FILE_BYTES);
     const byProcess = (await run(query('Deleted-but-open bytes by process'))).filter((s) => s.metric.process === 'dashdeleted');
     expect(Number(byProcess[0]?.values?.at(-1)?.[1])).toBeGreaterThanOrEqual(DELETED_FILE_BYTES);
+  });
+
+  it('shows the memory a memfd pins under its holder', async () => {
+    const rows = (await run(query('Memory pinned by memfds, by process'))).filter((s) => s.metric.process === 'dashmemfd');
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0]!.values?.at(-1)?.[1])).toBeGreaterThanOrEqual(MEMFD_BYTES);
   });
 
   it('lists the process running a deleted executable', async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcFs } from '../../src/procfs/proc.js';
 import { ProcReader } from '../../src/procfs/reader.js';
 import { Scanner, type ScannerOptions } from '../../src/scan/scanner.js';
-import { started, startFdHolder, startNodeListener, type HeldChild } from '../support/children.js';
+import { started, startFdHolder, startNodeListener, startPython, type HeldChild } from '../support/children.js';
 import { startExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
 import { SKIP_NATIVE } from '../support/native.js';
@@ -40,13 +40,6 @@ function procfsOf(pid: number, native: boolean): ProcFs {
     }
   }
   return new ProcFs(new OnePid('/proc', '/'), { native });
-}
-
-/** A python3 child that runs `setup` (which must leave what it holds referenced), then waits for stdin. */
-function startPython(setup: string): Promise<HeldChild> {
-  const code = `${setup}\nimport os, sys\nprint('ready', os.getpid(), 0, flush=True)\nsys.stdin.read()\n`;
-  const child = spawn('python3', ['-c', code], { stdio: ['pipe', 'pipe', 'pipe'] });
-  return started(child, 'python3 holder');
 }
 
 describe.each(PATHS)('descriptors an attacker controls (native: %s)', (native) => {

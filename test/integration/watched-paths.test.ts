@@ -18,7 +18,7 @@ import { watchList } from '../../src/procfs/watched-paths.js';
 import type { ScanContext } from '../../src/scan/context.js';
 import { Scanner, type ScannerOptions } from '../../src/scan/scanner.js';
 import { watchedPathsSignal } from '../../src/signals/watched-paths.js';
-import { fdholderBinary, fdholderComm, started, startFdHolder, type HeldChild } from '../support/children.js';
+import { fdholderBinary, fdholderComm, started, startFdHolder, startPython as startPythonChild, type HeldChild } from '../support/children.js';
 import { SKIP_NATIVE } from '../support/native.js';
 
 const NOBODY = 65534;
@@ -31,16 +31,11 @@ let watchedFile: string;
 const held: HeldChild[] = [];
 const groups: number[] = [];
 
-/**
- * A python3 child (as `uid`) that runs `setup`, then waits for stdin; in a process group of its own.
- * Debian's python3 (scripts/install-system-deps): one under root's home (pyenv) is not runnable by nobody.
- */
-function startPython(setup: string, uid?: number): Promise<HeldChild> {
-  const code = `import os, sys\n${setup}\nprint('ready', os.getpid(), 0, flush=True)\nsys.stdin.read()\n`;
-  const child = spawn('/usr/bin/python3', ['-c', code], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, ...(uid !== undefined && { uid, gid: NOBODY }) });
-  if (child.pid !== undefined) groups.push(child.pid);
-  const failed = new Promise<never>((_, reject) => child.once('error', reject));
-  return Promise.race([started(child, 'python3 holder'), failed]);
+/** A python3 child (as `uid`) in a process group of its own, which afterAll ends as a whole. */
+async function startPython(setup: string, uid?: number): Promise<HeldChild> {
+  const held = await startPythonChild(setup, { detached: true, ...(uid !== undefined && { uid, gid: NOBODY }) });
+  groups.push(held.child.pid!);
+  return held;
 }
 
 function mkdirs(...dirs: string[]): void {

@@ -55,6 +55,18 @@ export interface HeldChild {
   stop: () => Promise<void>;
 }
 
+/**
+ * A python3 child that runs `setup` (which must keep what it holds referenced), then waits for stdin.
+ * Debian's /usr/bin/python3 (scripts/install-system-deps): one under root's home (pyenv) is not
+ * runnable by another uid. `detached` puts it in a process group of its own.
+ */
+export function startPython(setup: string, opts: { uid?: number; gid?: number; detached?: boolean } = {}): Promise<HeldChild> {
+  const code = `import os, sys\n${setup}\nprint('ready', os.getpid(), 0, flush=True)\nsys.stdin.read()\n`;
+  const ids = opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {};
+  const child = spawn('/usr/bin/python3', ['-c', code], { stdio: ['pipe', 'pipe', 'pipe'], detached: opts.detached ?? false, ...ids });
+  return started(child, 'python3 holder');
+}
+
 export function started(child: ChildProcess, what: string): Promise<HeldChild> {
   return new Promise((resolve, reject) => {
     let out = '';
