@@ -3,8 +3,8 @@
  * it becomes over OTLP (the semantic conventions where one exists: process.*, network.*, container.*,
  * k8s.*, file.*; the documented lsof.* namespace otherwise). Families list these objects, so a label
  * name and its attribute cannot drift apart, and a sample's labels are checked by the compiler.
- * Convention names are imported from @opentelemetry/semantic-conventions (its incubating entry point
- * holds the experimental ones), so a rename upstream is a type error here, not a silent drift.
+ * Convention names are typed by @opentelemetry/semantic-conventions (semconv-names.ts), so a rename
+ * upstream is a type error here, not a silent drift.
  */
 import {
   ATTR_CONTAINER_ID,
@@ -23,7 +23,7 @@ import {
   ATTR_PROCESS_OWNER,
   ATTR_PROCESS_PID,
   ATTR_PROCESS_RUNTIME_VERSION,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from './semconv-names.js';
 
 export interface LabelDef<N extends string = string> {
   readonly name: N;
