@@ -10,6 +10,7 @@
  * broken by label text, so the choice is stable between scrapes.
  */
 import type { Sample } from '../signals/family.js';
+import { compareText } from './compare-text.js';
 
 export function capSamples(samples: Sample[], max: number): { kept: Sample[]; dropped: number } {
   if (samples.length <= max) return { kept: samples, dropped: 0 };
@@ -17,8 +18,11 @@ export function capSamples(samples: Sample[], max: number): { kept: Sample[]; dr
   return { kept, dropped: samples.length - max };
 }
 
+/** Largest value first, ties by label text (each sample's key built once, not per comparison). */
 function largest(samples: Sample[]): Sample[] {
-  return [...samples].sort((a, b) => b.value - a.value || labelKey(a).localeCompare(labelKey(b)));
+  const keyed = samples.map((s) => ({ s, key: labelKey(s) }));
+  keyed.sort((a, b) => b.s.value - a.s.value || compareText(a.key, b.key));
+  return keyed.map((k) => k.s);
 }
 
 /** Round robin over users (in name order), each user's samples largest first. */

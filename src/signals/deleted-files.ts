@@ -5,6 +5,7 @@
  * "Largest" and "bytes pinned" are the allocated blocks, not the apparent size: a sparse file of 8 TiB
  * that holds nothing must neither fake a full disk nor push the real culprits out of the top list.
  */
+import { compareText } from '../model/compare-text.js';
 import { groupLabels } from '../model/grouping.js';
 import { SampleGroups } from '../model/sample.js';
 import type { DeletedFileRecord, ProcessRecord } from '../scan/context.js';
@@ -65,7 +66,7 @@ function deletedSamples(files: readonly DeletedFileRecord[] | null, processes: r
 
 function largest(owned: { file: DeletedFileRecord; owner: ProcessRecord }[], top: number) {
   return owned
-    .sort((a, b) => b.file.allocatedBytes - a.file.allocatedBytes || b.file.size - a.file.size || a.file.path.localeCompare(b.file.path))
+    .sort((a, b) => b.file.allocatedBytes - a.file.allocatedBytes || b.file.size - a.file.size || compareText(a.file.path, b.file.path))
     .slice(0, top)
     .map(({ file, owner }) => ({
       labels: { user: owner.user, process: owner.comm, pid: String(owner.pid), path: file.path, device: file.device, inode: file.inode },

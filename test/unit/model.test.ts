@@ -136,4 +136,9 @@ describe('capSamples', () => {
     expect(capSamples(s, 2).kept.map((x) => x.labels.a)).toEqual(['c', 'b']);
     expect(capSamples(s, 5)).toEqual({ kept: s, dropped: 0 });
   });
+
+  it('breaks ties by code unit, whatever the locale: upper case before lower, "é" after "z"', () => {
+    const s = ['é', 'a', 'Z', 'z', 'B'].map((a) => ({ labels: { a }, value: 1 }));
+    expect(capSamples(s, 4).kept.map((x) => x.labels.a)).toEqual(['B', 'Z', 'a', 'z']);
+  });
 });
