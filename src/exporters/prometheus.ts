@@ -64,7 +64,9 @@ function renderedOncePer(key: () => unknown, registry: client.Registry): () => P
     const k = key();
     if (k !== renderedFor) {
       renderedFor = k;
-      rendered = registry.metrics();
+      // collect() copied every sample into prom-client's own maps (a second copy of the model, label
+      // strings included): freed once rendered, since the next render collects afresh.
+      rendered = registry.metrics().finally(() => registry.resetMetrics());
     }
     return rendered;
   };
