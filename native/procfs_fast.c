@@ -1,6 +1,6 @@
 /*
- * The optional native fast path of the scanner (see src/procfs/native.ts): the three loops whose cost
- * is per descriptor or per socket, where Node's own calls cost well above the syscalls they make.
+ * The optional native fast path of the scanner (see src/procfs/native.ts): the loops whose cost is per
+ * descriptor, per socket or per thread, where Node's own calls cost well above the syscalls they make.
  *
  *   readFdDir(dir[, watches[, index]])  readdir + readlinkat over /proc/PID/fd, classified on the
  *                              way, the links under each watched path counted (src/procfs/watched-paths.ts),

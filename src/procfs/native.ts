@@ -1,6 +1,6 @@
 /**
  * The optional native fast path (native/procfs_fast.c, built by `npm ci` when a C toolchain is
- * present): the per-descriptor and per-socket loops in C, where Node's readlinkSync alone costs
+ * present): the per-descriptor, per-socket and per-thread loops in C, where Node's readlinkSync alone costs
  * about 1.35x the syscall it wraps. Everything it returns is raw (link texts as latin1, kinds by
  * index); classification of anything unusual stays in TypeScript, so both paths agree. Absent or
  * disabled, the scanner uses the pure TypeScript path (same answers, more CPU).
