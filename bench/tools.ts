@@ -20,6 +20,8 @@ export interface Binaries {
   measure: string;
   /** The listener poll's floors: sock_diag dumps, or whole reads of socket tables (bench/c/sockdiag.c). */
   sockdiag: string;
+  /** The thread walk's calls alone (bench/c/taskwalk.c): `ROUNDS PID...` -> "threads N cpu_seconds S". */
+  taskwalk: string;
 }
 
 export function compileHelpers(): Binaries {
@@ -30,7 +32,7 @@ export function compileHelpers(): Binaries {
     execFileSync('gcc', ['-O2', '-Wall', '-pthread', '-o', out, path.join(SOURCES, `${name}.c`)]);
     return out;
   };
-  return { dir, workload: build('workload'), floor: build('floor'), measure: build('measure'), sockdiag: build('sockdiag') };
+  return { dir, workload: build('workload'), floor: build('floor'), measure: build('measure'), sockdiag: build('sockdiag'), taskwalk: build('taskwalk') };
 }
 
 export interface Measured {

@@ -8,19 +8,23 @@
  * the 15 s interval (as npm run bench does), then --rounds of (replace 5%, a cold scan, a steady scan).
  * Printed: median CPU per scan of each, the variant's extra as a share of the plain scan, and with
  * --threads the walk's own calls alone (task list, a stat of each thread's fd folder, a readlink of
- * its ns/net), for every workload process at once: what a cold scan pays for it.
+ * its ns/net), for every workload process at once: what a cold scan pays for it, by the loop the
+ * scanner uses (in C when the native addon is built), by the TypeScript loop, and by a C program
+ * making only those calls (bench/c/taskwalk.c: the kernel's own cost, the floor).
  * --busy: before each steady scan every process opens one more descriptor (a listener), so every
  * table is re-read, as a busy server's is every scan (its count moves).
  * The workload runs in a network namespace of its own and the scans list only its processes
  * (WorkloadOnly), so other work on a shared machine (another bench's thousands of processes and
  * sockets) is in neither figure.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { ProcFs } from '../src/procfs/proc.js';
 import { ProcReader } from '../src/procfs/reader.js';
+import type { TaskBaseline } from '../src/procfs/task-compare.js';
 import { DEFAULT_SCANNER_OPTIONS, Scanner } from '../src/scan/scanner.js';
 import { median } from './stats.js';
-import { compileHelpers } from './tools.js';
+import { compileHelpers, type Binaries } from './tools.js';
 import { Workload, type WorkloadOptions } from './workload.js';
 
 const arg = (name: string, def: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
@@ -41,7 +45,11 @@ class WorkloadOnly extends ProcReader {
 interface Cpu {
   cold: number[];
   steady: number[];
+  /** The walk's calls alone, as the scanner makes them (native when built), and by the TypeScript loop. */
   walk: number[];
+  walkTs: number[];
+  /** The same calls from a C program (bench/c/taskwalk.c): the kernel's floor. */
+  walkFloor: number[];
   /** Descriptor links read per cold scan (a thread's table read shows here). */
   links: number[];
   /** Wall seconds of each phase of the steady scans, to tell where an extra goes. */
@@ -56,24 +64,33 @@ function cpuOf(f: () => unknown): number {
   return (c.user + c.system) / 1e6;
 }
 
-/** The task walk's calls for every process of the workload (compareTasks in src/scan/tasks.ts). */
-function walk(procfs: ProcFs, pids: number[]): void {
-  for (const pid of pids) {
-    const proc = procfs.proc(pid);
-    for (const tid of proc.taskIds()) {
-      if (tid === pid) continue;
-      const task = proc.task(tid);
-      task.netns();
-      task.fdCount();
-    }
-  }
+/**
+ * The task walk's calls for every process of the workload (compareTasks in src/scan/tasks.ts): in C
+ * when the native addon is built and `procfs` uses it, else the TypeScript loop.
+ */
+function walk(procfs: ProcFs, pids: number[], baselines: Map<number, TaskBaseline>): void {
+  for (const pid of pids) procfs.proc(pid).compareTasks(baselines.get(pid)!, new Set([pid]));
 }
 
-async function measure(binary: string, options: WorkloadOptions, rounds: number, busy: boolean, into: Cpu): Promise<void> {
-  const load = new Workload(binary, options);
+/** CPU seconds of the walk's calls alone in C, over the same processes (bench/c/taskwalk.c). */
+function walkFloor(bin: Binaries, pids: number[]): number {
+  const out = execFileSync(bin.taskwalk, ['1', ...pids.map(String)], { encoding: 'utf8' });
+  const m = /cpu_seconds ([\d.]+)/.exec(out);
+  if (!m) throw new Error(`taskwalk: unexpected output "${out}"`);
+  return Number(m[1]);
+}
+
+/** Each process's own count and namespace, as the scanner compares its threads with them. */
+function baselinesOf(procfs: ProcFs, pids: number[]): Map<number, TaskBaseline> {
+  return new Map(pids.map((pid) => [pid, { fdCount: procfs.proc(pid).fdCount() ?? 0, netns: procfs.proc(pid).netns() }]));
+}
+
+async function measure(bin: Binaries, options: WorkloadOptions, rounds: number, busy: boolean, into: Cpu): Promise<void> {
+  const load = new Workload(bin.workload, options);
   try {
     await load.startAll();
     const procfs = new ProcFs(new WorkloadOnly(load));
+    const typescript = new ProcFs(new WorkloadOnly(load), { native: false });
     let clock = Date.now();
     const steady = new Scanner(procfs, DEFAULT_SCANNER_OPTIONS, () => clock);
     for (let aged = 0; aged <= DEFAULT_SCANNER_OPTIONS.fdMaxAgeMs; aged += INTERVAL_MS, clock += INTERVAL_MS) steady.scan();
@@ -83,7 +100,13 @@ async function measure(binary: string, options: WorkloadOptions, rounds: number,
       clock += INTERVAL_MS;
       if (busy) await Promise.all(load.live.map((p) => load.addListener(p)));
       into.steady.push(cpuOf(() => keepPhases(steady.scan().stats.phaseSeconds, into.phases)));
-      if ((options.threadsPerProcess ?? 1) > 1) into.walk.push(cpuOf(() => walk(procfs, [...load.pids()])));
+      if ((options.threadsPerProcess ?? 1) > 1) {
+        const pids = [...load.pids()];
+        const baselines = baselinesOf(procfs, pids);
+        into.walk.push(cpuOf(() => walk(procfs, pids, baselines)));
+        into.walkTs.push(cpuOf(() => walk(typescript, pids, baselines)));
+        into.walkFloor.push(walkFloor(bin, pids));
+      }
     }
   } finally {
     await load.stopAll();
@@ -102,12 +125,12 @@ async function main(): Promise<void> {
   const base: WorkloadOptions = { processes: arg('procs', 500), fdsPerProcess: arg('fds', 100), listenEvery: 5, nobodyEvery: 4, netns: true };
   const variant: WorkloadOptions = { ...base, threadsPerProcess: arg('threads', 16), memfdsPerProcess: arg('memfds', 0) };
   const busy = process.argv.includes('--busy');
-  const plain: Cpu = { cold: [], steady: [], walk: [], links: [], phases: {} };
-  const varied: Cpu = { cold: [], steady: [], walk: [], links: [], phases: {} };
+  const plain: Cpu = { cold: [], steady: [], walk: [], walkTs: [], walkFloor: [], links: [], phases: {} };
+  const varied: Cpu = { cold: [], steady: [], walk: [], walkTs: [], walkFloor: [], links: [], phases: {} };
   try {
     for (let i = 0; i < arg('repeats', 2); i++) {
-      await measure(bin.workload, base, arg('rounds', 5), busy, plain);
-      await measure(bin.workload, variant, arg('rounds', 5), busy, varied);
+      await measure(bin, base, arg('rounds', 5), busy, plain);
+      await measure(bin, variant, arg('rounds', 5), busy, varied);
     }
   } finally {
     fs.rmSync(bin.dir, { recursive: true, force: true });
@@ -124,7 +147,8 @@ async function main(): Promise<void> {
   console.log(`steady phases (wall, plain -> variant): ${phases.join(', ')}`);
   if (varied.walk.length > 0) {
     const w = median(varied.walk);
-    console.log(`task walk alone over all ${base.processes} processes (what a cold scan pays): ${ms(w)} (${((w / median(varied.cold)) * 100).toFixed(1)}% of the variant's cold scan)`);
+    const loop = new ProcFs(new ProcReader('/proc')).tasks.native ? 'in C' : 'TypeScript loop (no native addon)';
+    console.log(`task walk alone over all ${base.processes} processes (what a cold scan pays), ${loop}: ${ms(w)} (${((w / median(varied.cold)) * 100).toFixed(1)}% of the variant's cold scan); by the TypeScript loop: ${ms(median(varied.walkTs))}; the same calls from C alone (bench/c/taskwalk.c): ${ms(median(varied.walkFloor))}`);
   }
 }
 

@@ -1,11 +1,13 @@
 /*
- * The optional native fast path of the scanner (see src/procfs/native.ts): the three loops whose cost
- * is per descriptor or per socket, where Node's own calls cost well above the syscalls they make.
+ * The optional native fast path of the scanner (see src/procfs/native.ts): the loops whose cost is per
+ * descriptor, per socket or per thread, where Node's own calls cost well above the syscalls they make.
  *
  *   readFdDir(dir[, watches[, index]])  readdir + readlinkat over /proc/PID/fd, classified on the
  *                              way, the links under each watched path counted (src/procfs/watched-paths.ts),
  *                              and with `index` the open-path index built (src/procfs/path-index.ts)
  *   findFdLinks(dir, path, under) the descriptors whose target is path (or below it): lsof FILE / +D
+ *   compareTasks(taskDir, fdCount, netns, skip) the threads whose descriptor count or network namespace
+ *                              is not their process's (src/scan/tasks.ts: the thread walk)
  *   socketProtocols(dir, fds)  getxattr("system.sockprotoname") of chosen socket descriptors
  *   readUnixInodes(file)       the inode column of a /proc/net/unix table
  *
@@ -22,11 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 /* Kinds of non-socket descriptors: FD_TYPES of src/procfs/fd-target.ts without the socket_ ones, in order. */
-/* The order of FD_TYPES without the socket_ kinds (src/procfs/native.ts NATIVE_KINDS). */
 enum kind { K_FILE, K_DEVICE, K_PIPE, K_EVENTFD, K_EVENTPOLL, K_INOTIFY, K_TIMERFD, K_SIGNALFD, K_ANON_OTHER, K_OTHER, K_MEMFD, K_UNREADABLE, K_COUNT };
 
 #define LINK_MAX_BYTES 8192
@@ -188,9 +190,15 @@ struct watches {
   size_t lens[WATCHES_MAX];
 };
 
+/* memfd descriptors whose numbers are kept per table: MAX_MEMFDS_PER_TABLE of src/procfs/fd-table.ts. */
+#define MEMFDS_MAX 256
+
 struct fd_scan {
   uint32_t count;
   uint32_t kinds[K_COUNT];
+  /* The lowest-numbered MEMFDS_MAX memfd descriptors, in no order; memfd_top indexes the highest. */
+  int32_t memfds[MEMFDS_MAX];
+  size_t memfd_len, memfd_top;
   struct vec inodes; /* double */
   struct vec sockfds; /* int32 */
   struct texts deleted, odd;
@@ -272,11 +280,28 @@ static int index_link(struct fd_scan *s, int32_t fd, const char *t, size_t n) {
   return 0;
 }
 
+/*
+ * Keep fd among the lowest-numbered MEMFDS_MAX memfds, whatever order the folder lists them in (it
+ * lists them ascending, so past the bound this is one comparison; a full rescan only on a swap).
+ */
+static void keep_memfd(struct fd_scan *s, int32_t fd) {
+  if (s->memfd_len < MEMFDS_MAX) {
+    if (s->memfd_len == 0 || fd > s->memfds[s->memfd_top]) s->memfd_top = s->memfd_len;
+    s->memfds[s->memfd_len++] = fd;
+    return;
+  }
+  if (fd >= s->memfds[s->memfd_top]) return;
+  s->memfds[s->memfd_top] = fd;
+  for (size_t i = 0; i < MEMFDS_MAX; i++)
+    if (s->memfds[i] > s->memfds[s->memfd_top]) s->memfd_top = i;
+}
+
 static int classify(struct fd_scan *s, int32_t fd, const char *t, size_t n) {
   if (s->index_on && !s->index_over && n > 0 && t[0] == '/' && index_link(s, fd, t, n)) return -1;
   /* memfd_create(2): anonymous memory, always " (deleted)"; not a file on any disk. */
   if (starts(t, n, "/memfd:")) {
     s->kinds[K_MEMFD]++;
+    keep_memfd(s, fd);
     return 0;
   }
   if (n > 0 && t[0] == '/') {
@@ -411,7 +436,8 @@ static int next_fd_link(DIR *d, int dfd, char *target, size_t size, ssize_t *n, 
 /*
  * readFdDir(dir[, watches[, index]]) -> [count, kinds Uint32Array, socketInodes Float64Array,
  *                    socketFds Int32Array, [deletedFds Int32Array, deletedPaths string[]],
- *                    [oddFds Int32Array, oddTargets string[]], watchedHits Uint32Array | undefined,
+ *                    [oddFds Int32Array, oddTargets string[]], memfdFds Int32Array (the lowest-numbered
+ *                    MEMFDS_MAX memfds, in no order), watchedHits Uint32Array | undefined,
  *                    pathIndex [hashes, fds, fdHashes] | null (over a cap) | undefined (not asked)]
  * Link texts are latin1 strings (bytes preserved). A descriptor closed between readdir and readlink is
  * not counted; one whose link cannot be read for another reason (ENAMETOOLONG: a path longer than
@@ -488,7 +514,7 @@ static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
   }
 
   napi_value out, count;
-  napi_create_array_with_length(env, 8, &out);
+  napi_create_array_with_length(env, 9, &out);
   napi_create_uint32(env, s.count, &count);
   napi_set_element(env, out, 0, count);
   napi_set_element(env, out, 1, typed(env, napi_uint32_array, s.kinds, K_COUNT, sizeof(uint32_t)));
@@ -496,8 +522,9 @@ static napi_value read_fd_dir(napi_env env, napi_callback_info info) {
   napi_set_element(env, out, 3, typed(env, napi_int32_array, s.sockfds.data, s.sockfds.len, sizeof(int32_t)));
   napi_set_element(env, out, 4, texts_value(env, &s.deleted));
   napi_set_element(env, out, 5, texts_value(env, &s.odd));
-  napi_set_element(env, out, 6, hits_value(env, &s));
-  napi_set_element(env, out, 7, index_value(env, &s));
+  napi_set_element(env, out, 6, typed(env, napi_int32_array, s.memfds, s.memfd_len, sizeof(int32_t)));
+  napi_set_element(env, out, 7, hits_value(env, &s));
+  napi_set_element(env, out, 8, index_value(env, &s));
   fd_scan_free(&s);
   watches_free(&watches);
   return out;
@@ -655,6 +682,216 @@ static napi_value find_fd_links(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * The thread walk (src/scan/tasks.ts). Everything it holds is bounded: at most TASKS_MAX threads
+ * (a process with more is compared by the TypeScript loop, which gives the same answer) and a
+ * fixed slot per namespace text (the kernel writes at most 10 digits).
+ */
+#define TASKS_MAX 65536
+#define NETNS_DIGITS_MAX 20
+
+struct task_diff {
+  int32_t tid;
+  double count;                    /* st_size of its fd folder; -1 when unknown */
+  char netns[NETNS_DIGITS_MAX + 1]; /* the digits of its ns/net link; "" when unknown */
+};
+
+static int cmp_i32(const void *a, const void *b) {
+  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* A thread id as Number() reads a name matching /^\d+$/: -1 for another name, -2 over int32 (a bound). */
+static int64_t tid_of(const char *name) {
+  if (!is_fd_name(name)) return -1;
+  int64_t v = 0;
+  for (; *name; name++) {
+    v = v * 10 + (*name - '0');
+    if (v > INT32_MAX) return -2;
+  }
+  return v;
+}
+
+static int skipped(const int32_t *skip, size_t n, int32_t tid) {
+  return bsearch(&tid, skip, n, sizeof *skip, cmp_i32) != NULL;
+}
+
+/*
+ * The digits of a "net:[N]" link (as /^net:\[(\d+)\]$/ reads it) into out: 1 when the link is read
+ * and has that form, 0 when not (unknown: gone, refused, another form), -1 when the digits would not
+ * fit out (then the TypeScript loop decides).
+ */
+static int netns_digits(int dirfd, const char *rel, char *out) {
+  char link[LINK_MAX_BYTES];
+  ssize_t n = readlinkat(dirfd, rel, link, sizeof link);
+  if (n < 0 || (size_t)n == sizeof link || n < 7 || memcmp(link, "net:[", 5) != 0 || link[n - 1] != ']') return 0;
+  size_t digits = (size_t)n - 6;
+  for (size_t i = 0; i < digits; i++)
+    if (link[5 + i] < '0' || link[5 + i] > '9') return 0;
+  if (digits > NETNS_DIGITS_MAX) return -1;
+  memcpy(out, link + 5, digits);
+  out[digits] = 0;
+  return 1;
+}
+
+/*
+ * Every thread id of a task folder, ascending, into tids (a vec of int32, at most TASKS_MAX): 0, -1
+ * over a bound (more threads, a name over int32, no memory), or an errno (the folder's own failure:
+ * the process is gone).
+ */
+static int list_tasks(int dirfd, struct vec *tids) {
+  int dup = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) return errno;
+  DIR *d = fdopendir(dup);
+  if (!d) {
+    int e = errno;
+    close(dup);
+    return e;
+  }
+  int failure = 0;
+  for (;;) {
+    errno = 0; /* readdir reports its failure only through errno */
+    struct dirent *e = readdir(d);
+    if (!e) {
+      failure = errno;
+      break;
+    }
+    int64_t tid = tid_of(e->d_name);
+    if (tid == -1) continue;
+    if (tid == -2 || tids->len == TASKS_MAX) {
+      failure = -1;
+      break;
+    }
+    int32_t t = (int32_t)tid;
+    if (vec_push(tids, &t)) {
+      failure = -1; /* out of memory: as over a bound */
+      break;
+    }
+  }
+  closedir(d);
+  if (!failure) qsort(tids->data, tids->len, sizeof(int32_t), cmp_i32);
+  return failure;
+}
+
+/*
+ * Compare one thread with its process: 1 and *out filled when its descriptor count (known and not
+ * `count`) or its namespace (known and not `netns`) differs, 0 when not or unknown (it exited or may
+ * not be read: that thread only), -1 over a bound. Errors are taken from return values only.
+ */
+static int compare_task(int dirfd, int32_t tid, double count, const char *netns, struct task_diff *out) {
+  char rel[32];
+  struct stat st;
+  snprintf(rel, sizeof rel, "%d/fd", tid);
+  out->tid = tid;
+  out->count = fstatat(dirfd, rel, &st, 0) == 0 && st.st_size > 0 ? (double)st.st_size : -1;
+  snprintf(rel, sizeof rel, "%d/ns/net", tid);
+  int known = netns_digits(dirfd, rel, out->netns);
+  if (known < 0) return -1;
+  if (!known) out->netns[0] = 0;
+  return (out->count >= 0 && out->count != count) || (known && (!netns || strcmp(out->netns, netns) != 0));
+}
+
+static napi_value diffs_value(napi_env env, const struct task_diff *diffs, size_t n) {
+  napi_value tids, counts, texts, s;
+  int32_t *t;
+  double *c;
+  napi_value tb, cb;
+  if (napi_create_arraybuffer(env, n * sizeof(int32_t), (void **)&t, &tb) != napi_ok ||
+      napi_create_arraybuffer(env, n * sizeof(double), (void **)&c, &cb) != napi_ok)
+    return NULL;
+  napi_create_typedarray(env, napi_int32_array, n, tb, 0, &tids);
+  napi_create_typedarray(env, napi_float64_array, n, cb, 0, &counts);
+  napi_create_array_with_length(env, n, &texts);
+  for (size_t i = 0; i < n; i++) {
+    t[i] = diffs[i].tid;
+    c[i] = diffs[i].count;
+    if (diffs[i].netns[0]) napi_create_string_latin1(env, diffs[i].netns, NAPI_AUTO_LENGTH, &s);
+    else napi_get_null(env, &s);
+    napi_set_element(env, texts, (uint32_t)i, s);
+  }
+  napi_value out;
+  napi_create_array_with_length(env, 3, &out);
+  napi_set_element(env, out, 0, tids);
+  napi_set_element(env, out, 1, counts);
+  napi_set_element(env, out, 2, texts);
+  return out;
+}
+
+/*
+ * The process's namespace argument (digits, or null / undefined for unknown) into buf: 0 on
+ * success, 1 when longer than a kernel writes (then the TypeScript loop decides), -1 thrown.
+ */
+static int netns_arg(napi_env env, napi_value v, char *buf, size_t size, const char **out) {
+  napi_valuetype t;
+  size_t len;
+  *out = NULL;
+  if (napi_typeof(env, v, &t) != napi_ok) return -1;
+  if (t == napi_null || t == napi_undefined) return 0;
+  if (t != napi_string || napi_get_value_string_latin1(env, v, buf, size, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "netns must be a string or null");
+    return -1;
+  }
+  *out = buf;
+  return len >= size - 1;
+}
+
+/*
+ * compareTasks(taskDir, fdCount, netns, skip Int32Array ascending) -> [tids Int32Array (every thread,
+ * ascending), [diffTids Int32Array, diffCounts Float64Array (-1: unknown), diffNetns (string | null)[]]]
+ * | null (over a bound, or out of memory: the caller compares with the TypeScript loop). Each thread not in skip is
+ * compared with its process (descriptor count `fdCount`, namespace digits `netns`) by a stat of its
+ * fd folder and a readlink of its ns/net; only the threads that differ are returned. A thread that
+ * exited or may not be read costs itself only (unknown, so not different); the task folder's own
+ * failure throws an Error with the errno code, like fs.readdirSync.
+ */
+static napi_value compare_tasks(napi_env env, napi_callback_info info) {
+  napi_value argv[4], out;
+  char dir[4096], netns_buf[NETNS_DIGITS_MAX + 2];
+  const char *netns;
+  double count;
+  napi_typedarray_type type;
+  size_t nskip;
+  void *skip;
+  if (path_call(env, info, 4, argv, dir, sizeof dir)) return NULL;
+  if (napi_get_value_double(env, argv[1], &count) != napi_ok || napi_get_typedarray_info(env, argv[3], &type, &nskip, &skip, NULL, NULL) != napi_ok ||
+      type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "compareTasks(taskDir, fdCount number, netns, skip Int32Array)");
+    return NULL;
+  }
+  int arg = netns_arg(env, argv[2], netns_buf, sizeof netns_buf, &netns);
+  if (arg < 0) return NULL;
+  int failure = arg ? -1 : 0;
+  struct vec tids = {.item = sizeof(int32_t)}, diffs = {.item = sizeof(struct task_diff)};
+  int dirfd = -1;
+  if (!failure) {
+    dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    failure = dirfd < 0 ? errno : list_tasks(dirfd, &tids);
+  }
+  const int32_t *t = (const int32_t *)tids.data;
+  for (size_t i = 0; !failure && i < tids.len; i++) {
+    struct task_diff d;
+    if (skipped(skip, nskip, t[i])) continue;
+    int differs = compare_task(dirfd, t[i], count, netns, &d);
+    if (differs < 0) failure = -1;
+    else if (differs && vec_push(&diffs, &d)) failure = -1;
+  }
+  if (dirfd >= 0) close(dirfd);
+  if (failure > 0) {
+    free(tids.data);
+    free(diffs.data);
+    return throw_errno(env, failure, "scandir", dir);
+  }
+  if (failure < 0) napi_get_null(env, &out);
+  else {
+    napi_create_array_with_length(env, 2, &out);
+    napi_set_element(env, out, 0, typed(env, napi_int32_array, tids.data, tids.len, sizeof(int32_t)));
+    napi_set_element(env, out, 1, diffs_value(env, (const struct task_diff *)diffs.data, diffs.len));
+  }
+  free(tids.data);
+  free(diffs.data);
+  return out;
+}
+
 napi_value sock_diag_init(napi_env env, napi_value exports); /* sock_diag.c */
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -663,6 +900,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"socketProtocols", NULL, socket_protocols, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readUnixInodes", NULL, read_unix_inodes, NULL, NULL, NULL, napi_enumerable, NULL},
       {"findFdLinks", NULL, find_fd_links, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"compareTasks", NULL, compare_tasks, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return sock_diag_init(env, exports);

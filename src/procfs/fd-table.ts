@@ -7,7 +7,7 @@
  * behind one interface (FdTableReader) chosen once when the procfs handle is made, with the watched
  * paths (watched-paths.ts) the links are matched against on the way.
  */
-import { classifyFdTarget, emptyFdTypeCounts, MEMFD_PREFIX, type FdType } from './fd-target.js';
+import { classifyFdTarget, emptyFdTypeCounts, type FdType } from './fd-target.js';
 import { linkMatcher, type LinkQuery } from './link-match.js';
 import { loadNative, NATIVE_KINDS, type NativeProcfs } from './native.js';
 import { classifyReadError, type ProcReader } from './reader.js';
@@ -225,31 +225,15 @@ function typescriptFdTable(reader: ProcReader, dir: string, watches: WatchList, 
   return table;
 }
 
-/**
- * The C loop counts memfds without their numbers, so a table that holds any is listed once more for
- * them (every link under "/", kept where it names a memfd): a second pass over that one folder, only
- * for the processes that hold memfds, and only when their table is read (it is cached with it).
- */
-function nativeMemfdFds(addon: NativeProcfs, dir: string): number[] {
-  let fds: Int32Array;
-  let links: string[];
-  try {
-    [fds, links] = addon.findFdLinks(dir, '/', true);
-  } catch {
-    return []; // exited or refused since the table was read: the count stands, the bytes are unknown
-  }
-  return [...fds].filter((_, i) => links[i]!.startsWith(MEMFD_PREFIX));
-}
-
 /** Paths are matched in C (`under_watch`); the odd links it returns are never paths. */
 function nativeFdTable(addon: NativeProcfs, dir: string, watches: WatchList, pathIndex: boolean): FdTable {
   const raw = addon.readFdDir(dir, watches.raw.length > 0 ? watches.raw : undefined, pathIndex);
-  const [count, kinds, inodes, fds, [deletedFds, deletedPaths], [oddFds, oddTexts], hits, index] = raw;
+  const [count, kinds, inodes, fds, [deletedFds, deletedPaths], [oddFds, oddTexts], memfdFds, hits, index] = raw;
   const b = new TableBuilder(NO_WATCHES);
   NATIVE_KINDS.forEach((type, i) => (b.nonSocket[type] += kinds[i]!));
   deletedFds.forEach((fd, i) => b.deleted.push({ fd, rawPath: deletedPaths[i]! }));
   oddFds.forEach((fd, i) => b.add(fd, oddTexts[i]!));
-  if (b.nonSocket.memfd > 0) for (const fd of nativeMemfdFds(addon, dir)) b.addMemfd(fd);
+  memfdFds.forEach((fd) => b.addMemfd(fd));
   const table = b.build(count, inodes, fds, hits && hits.length > 0 ? hits : NO_HITS);
   if (pathIndex) table.pathIndex = index ? sharePathIndex(...index) : null;
   return table;

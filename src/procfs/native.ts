@@ -1,6 +1,6 @@
 /**
  * The optional native fast path (native/procfs_fast.c, built by `npm ci` when a C toolchain is
- * present): the per-descriptor and per-socket loops in C, where Node's readlinkSync alone costs
+ * present): the per-descriptor, per-socket and per-thread loops in C, where Node's readlinkSync alone costs
  * about 1.35x the syscall it wraps. Everything it returns is raw (link texts as latin1, kinds by
  * index); classification of anything unusual stays in TypeScript, so both paths agree. Absent or
  * disabled, the scanner uses the pure TypeScript path (same answers, more CPU).
@@ -25,11 +25,20 @@ export type RawFdDir = [
   deleted: RawLinks,
   /** Links the C code does not classify: the TypeScript classifier decides. */
   odd: RawLinks,
+  /** The lowest-numbered MAX_MEMFDS_PER_TABLE memfd descriptors (fd-table.ts), in no order. */
+  memfdFds: Int32Array,
   /** With watched paths: [watch index, descriptors, ...] for the watches with hits (watched-paths.ts). */
   watchedHits: Uint32Array | undefined,
   /** With the index asked for: [hashes, fds, fdHashes] (path-index.ts), null when over a cap. */
   pathIndex?: [hashes: Uint32Array, fds: Int32Array, fdHashes: Uint32Array] | null,
 ];
+
+/**
+ * The threads of one process (task-compare.ts): every thread id, ascending, and of the threads
+ * compared those whose count or namespace differs, with their descriptor count (-1: unknown) and
+ * namespace digits (null: unknown).
+ */
+export type RawTaskComparison = [tids: Int32Array, differing: [tids: Int32Array, fdCounts: Float64Array, netns: (string | null)[]]];
 
 /** What a socket descriptor's "system.sockprotoname" says. */
 export const SOCKET_PROTOCOL = { unknown: 0, unix: 1, other: 2 } as const;
@@ -44,6 +53,12 @@ export interface NativeProcfs {
   readUnixInodes(file: string): Float64Array;
   /** The descriptors whose link is `path` or, with `under`, below it: [fds, raw latin1 link texts]. */
   findFdLinks(dir: string, path: string, under: boolean): [Int32Array, string[]];
+  /**
+   * The thread walk of one process (/proc/PID/task): each thread not in `skip` (ascending) compared
+   * with the process's descriptor count and namespace; null over a bound (more than 65,536 threads),
+   * where the TypeScript loop decides. Throws the task folder's own error.
+   */
+  compareTasks(taskDir: string, fdCount: number, netns: string | null, skip: Int32Array): RawTaskComparison | null;
   /** NETLINK_SOCK_DIAG dump of the caller's network namespace: whole inet_diag_msg records (sock-diag.ts). */
   sockDiagDump(protocol: number, family: number, states: number): Uint8Array;
 }

@@ -17,6 +17,7 @@ import { ProcReader } from './reader.js';
 import { NO_WATCHES, type WatchList } from './watched-paths.js';
 import { parseProcStat, type ProcStat } from './stat.js';
 import { parseProcStatus, type ProcStatus } from './status.js';
+import { createTaskComparer, type TaskBaseline, type TaskComparer, type TaskComparison } from './task-compare.js';
 
 /** The TCP/UDP tables under /proc/PID/net/. */
 export type NetIpTable = 'tcp' | 'tcp6' | 'udp' | 'udp6';
@@ -45,6 +46,8 @@ export interface ProcFsOptions {
 export class ProcFs {
   /** The descriptor-table reader, native or TypeScript, chosen once here. */
   readonly fdTables: FdTableReader;
+  /** The thread walk's loop, native when the descriptor tables are read natively. */
+  readonly tasks: TaskComparer;
   readonly blockingCalls: BlockingCalls;
   /** The watched paths the descriptor tables count under (index i of a table's hits is paths[i]). */
   readonly watches: WatchList;
@@ -52,6 +55,7 @@ export class ProcFs {
   constructor(readonly reader: ProcReader, options: ProcFsOptions = {}) {
     this.watches = options.watches ?? NO_WATCHES;
     this.fdTables = options.fdTables ?? createFdTableReader(reader, options.native ?? true, this.watches, options.pathIndex ?? false);
+    this.tasks = createTaskComparer(this.fdTables.native);
     this.blockingCalls = options.blockingCalls ?? UNGUARDED;
   }
 
@@ -126,6 +130,15 @@ export class Proc<P extends number | 'self' = number | 'self'> {
       .filter((name) => /^\d+$/.test(name))
       .map(Number)
       .sort((a, b) => a - b);
+  }
+
+  /**
+   * The process's threads compared with it (task-compare.ts): a stat and a readlink per thread not
+   * in `skip`. Throws the task folder's own error (the process is gone).
+   */
+  compareTasks(baseline: TaskBaseline, skip: ReadonlySet<number>): TaskComparison {
+    const leader = new Proc(this.fs, Number(this.pid));
+    return this.fs.tasks.compare(leader, this.fs.reader.procPath(this.pid, 'task'), baseline, skip);
   }
 
   stat(): ProcStat {

@@ -34,6 +34,8 @@ export interface ScanStats {
   readonly deletedCandidatesDropped: number;
   /** memfd descriptors not stat'ed over the per-table bound (fd-table.ts MAX_MEMFDS_PER_TABLE). */
   readonly memfdsDropped: number;
+  /** Threads compared with their process by the thread walk (tasks.ts): a stat and a readlink each. */
+  readonly tasksCompared: number;
   /** Descriptors were read by the native addon (src/procfs/native.ts), not the TypeScript loop. */
   readonly nativeFastPath: boolean;
 }
@@ -65,6 +67,7 @@ export class ScanStatsBuilder {
       netnsCount: 0,
       deletedCandidatesDropped: 0,
       memfdsDropped: 0,
+      tasksCompared: 0,
       nativeFastPath,
     };
   }

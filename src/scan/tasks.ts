@@ -10,7 +10,7 @@
  * is read for a single-threaded one (status's Threads: 1), and for a multi-threaded one, when its table
  * is read (not from the cache), the list of its threads, and for each thread not compared before a
  * stat of its fd folder (its size is the descriptor count on Linux >= 6.2) and a readlink of its
- * ns/net, compared with the process's; a thread's table is read only where the count or the
+ * ns/net, compared with the process's (in C on the native path: procfs/task-compare.ts); a thread's table is read only where the count or the
  * namespace differs. Threads compared before are compared again once every FULL_WALK_EVERY_SCANS
  * scans of the process (a busy server whose descriptor count moves every scan would otherwise pay
  * two calls per thread every scan): a thread that unshares later is found within that many scans, as
@@ -22,6 +22,7 @@
  */
 import type { FdTable } from '../procfs/fd-table.js';
 import type { Proc } from '../procfs/proc.js';
+import { otherFdCount, otherNetns, type TaskBaseline, type TaskComparison } from '../procfs/task-compare.js';
 import { classifyReadError } from '../procfs/reader.js';
 import type { ListenerRecord } from './context.js';
 import { boundDeletedCandidates } from './deleted-candidates.js';
@@ -79,7 +80,7 @@ export function liveThreadOf(leader: Proc<number>): Proc<number> | null {
 export function readDivergentTasks(p: LiveProcess, stats: ScanStatsBuilder): void {
   p.tasks = [];
   if ((p.threads ?? 1) <= 1 || !p.fdTable) return;
-  const found = p.fromCache && p.cache.taskCheck ? p.cache.taskCheck : compareTasks(p);
+  const found = p.fromCache && p.cache.taskCheck ? p.cache.taskCheck : compareTasks(p, stats);
   p.cache.taskCheck = found;
   for (const t of found) {
     const task = p.proc.task(t.tid);
@@ -91,32 +92,35 @@ export function readDivergentTasks(p: LiveProcess, stats: ScanStatsBuilder): voi
 
 /**
  * One stat and one readlink per thread not compared in this process before (every thread when a full
- * walk is due): which threads differ from `p.proc`, and how. The earlier findings of threads still
- * alive are kept until the next full walk.
+ * walk is due), in C when the native addon is loaded (task-compare.ts): which threads differ from
+ * `p.proc`, and how. The earlier findings of threads still alive are kept until the next full walk.
  */
-function compareTasks(p: LiveProcess): TaskDifference[] {
-  let tids: number[];
+function compareTasks(p: LiveProcess, stats: ScanStatsBuilder): TaskDifference[] {
+  const e = p.cache;
+  const full = e.fullTaskWalkScan === undefined || e.seenInScan - e.fullTaskWalkScan >= FULL_WALK_EVERY_SCANS;
+  const skip = new Set(full ? [] : e.comparedTids);
+  skip.add(p.proc.pid);
+  if (p.proc.tid !== null) skip.add(p.proc.tid);
+  const baseline: TaskBaseline = { fdCount: p.fdTable!.count, netns: p.record.netns };
+  let c: TaskComparison;
   try {
-    tids = p.proc.leader().taskIds();
+    c = p.proc.compareTasks(baseline, skip);
   } catch {
     return []; // exited: its leader's table stands
   }
-  const e = p.cache;
-  const full = e.fullTaskWalkScan === undefined || e.seenInScan - e.fullTaskWalkScan >= FULL_WALK_EVERY_SCANS;
-  const compared = new Set(full ? [] : e.comparedTids);
-  const alive = new Set(tids);
+  stats.s.tasksCompared += c.compared;
+  const alive = new Set(c.tids);
   const found = full ? [] : (e.taskCheck ?? []).filter((t) => alive.has(t.tid));
   if (full) e.fullTaskWalkScan = e.seenInScan;
-  e.comparedTids = tids;
+  e.comparedTids = c.tids;
   const remembered = new Set(e.privateTableTids ?? []);
-  for (const tid of tids) {
-    if (tid === p.proc.pid || tid === p.proc.tid || compared.has(tid)) continue;
-    const task = p.proc.task(tid);
-    const netns = task.netns();
-    const otherNetns = netns !== null && netns !== p.record.netns ? netns : null;
-    const count = task.fdCount();
-    const ownTable = remembered.has(tid) || (count !== null && count !== p.fdTable!.count);
-    if (otherNetns || ownTable) found.push({ tid, netns: otherNetns, ownTable });
+  const facts = new Map(c.differing.map((t) => [t.tid, t]));
+  for (const tid of c.tids) {
+    if (skip.has(tid)) continue;
+    const t = facts.get(tid);
+    const netns = t ? otherNetns(t, baseline) : null;
+    const ownTable = remembered.has(tid) || (t !== undefined && otherFdCount(t, baseline));
+    if (netns || ownTable) found.push({ tid, netns, ownTable });
   }
   return found;
 }

@@ -75,8 +75,8 @@ describe.skipIf(SKIP_NATIVE)('native fast path', () => {
     });
 
     it('lists the same memfd descriptors, at most 256 of them, as the TypeScript loop', async () => {
-      // 300 memfds (one named like a deleted file) among regular files: the C loop counts them, and
-      // the table lists their numbers from a second pass, bounded as the TypeScript path bounds them.
+      // 300 memfds (one named like a deleted file) among regular files: the C loop counts them and
+      // keeps the numbers of the lowest 256 on the way, as the TypeScript path bounds them.
       const code = "import os, sys\nfds = [os.memfd_create('evil (deleted)' if i == 0 else f'm{i}') for i in range(300)]\nfiles = [open('/etc/passwd') for _ in range(5)]\nprint('ready', os.getpid(), 0, flush=True)\nsys.stdin.read()\n";
       const memfds = await started(spawn('python3', ['-c', code], { stdio: ['pipe', 'pipe', 'pipe'] }), 'python3 memfd holder');
       try {
@@ -169,6 +169,18 @@ describe.skipIf(SKIP_NATIVE)('native fast path', () => {
       expect(a.count).toBe(19); // not_a_fd is not a descriptor
       expect(a.sockets.map(([fd]) => fd)).toEqual([0, 2, 3, 4]); // what Number() accepts, as before
       expect(a.deleted.map((d) => d.fd)).toEqual([9, 10, 13, 14]);
+    });
+
+    it('keeps the lowest-numbered 256 memfds in whatever order the folder lists them', () => {
+      // 300 memfd links in the order of the file system's hash (ext4, tmpfs), not of their numbers.
+      const memfdDir = path.join(dir, '2', 'fd');
+      fs.mkdirSync(memfdDir, { recursive: true });
+      for (let fd = 299; fd >= 0; fd--) fs.symlinkSync(`/memfd:m${fd} (deleted)`, path.join(memfdDir, String(fd)));
+      fs.symlinkSync('/etc/passwd', path.join(memfdDir, '300'));
+      const a = plain(readFdTable(ProcFs.at(dir), 2));
+      expect(a).toEqual(plain(readFdTable(ProcFs.at(dir, '/', { native: false }), 2)));
+      expect(a.nonSocket.memfd).toBe(300);
+      expect(a.memfds).toEqual([...Array(256).keys()]);
     });
 
     it('reads hostile unix tables as forEachUnixInode does', () => {

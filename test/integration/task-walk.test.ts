@@ -5,6 +5,8 @@
  * that appears meanwhile is compared on the next re-read, and its private table found. On the real
  * kernel: a python3 child (in a network namespace of its own) with 6 sleeping threads that opens one more file on "open", and on "hide"
  * starts a thread that unshares its descriptor table (CLONE_FILES), opens two files there and listens.
+ * On both loops: the native one (procfs_fast.c compareTasks) makes the thread calls in C, so its
+ * comparisons are counted by the scan (tasksCompared); the TypeScript one's also by the reader.
  */
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
@@ -14,6 +16,7 @@ import { ProcReader } from '../../src/procfs/reader.js';
 import { Scanner } from '../../src/scan/scanner.js';
 import { FULL_WALK_EVERY_SCANS } from '../../src/scan/tasks.js';
 import { started, type HeldChild } from '../support/children.js';
+import { SKIP_NATIVE } from '../support/native.js';
 
 const CODE = [
   'import ctypes, os, socket, sys, threading, time',
@@ -32,7 +35,7 @@ const CODE = [
   "    if line.startswith('hide'): threading.Thread(target=hide, daemon=True).start()",
 ].join('\n');
 
-/** /proc as the scan sees it, listing only the child, counting the calls into thread folders. */
+/** /proc as the scan sees it, listing only the child, counting the walk's calls into thread folders (fd, ns/net). */
 class CountingReader extends ProcReader {
   taskCalls = 0;
   constructor(private readonly pid: () => number) {
@@ -42,72 +45,86 @@ class CountingReader extends ProcReader {
     return [this.pid()];
   }
   override statSize(file: string): number {
-    if (file.includes('/task/')) this.taskCalls++;
+    if (/\/task\/\d+\/fd$/.test(file)) this.taskCalls++;
     return super.statSize(file);
   }
   override readLinkRaw(file: string): string {
-    if (file.includes('/task/')) this.taskCalls++;
+    if (/\/task\/\d+\/ns\/net$/.test(file)) this.taskCalls++;
     return super.readLinkRaw(file);
   }
 }
 
-let child: HeldChild;
-const lines: string[] = [];
-
-const waiters: (() => void)[] = [];
+interface Child {
+  held: HeldChild;
+  lines: string[];
+  waiters: (() => void)[];
+}
 
 /** Sends a command to the child; resolves with the first line since then that matches `reply`. */
-function ask(command: string, reply: RegExp): Promise<RegExpExecArray> {
-  const from = lines.length;
-  child.child.stdin!.write(`${command}\n`);
+function ask(c: Child, command: string, reply: RegExp): Promise<RegExpExecArray> {
+  const from = c.lines.length;
+  c.held.child.stdin!.write(`${command}\n`);
   return new Promise((resolve) => {
     const check = () => {
-      const m = lines.slice(from).map((l) => reply.exec(l)).find((x) => x);
+      const m = c.lines.slice(from).map((l) => reply.exec(l)).find((x) => x);
       if (m) resolve(m);
-      else waiters.push(check);
+      else c.waiters.push(check);
     };
     check();
   });
 }
 
-beforeAll(async () => {
+async function startChild(): Promise<Child> {
   // In a network namespace of its own (unshare execs python3: the same pid), so the scans read its
   // socket table only, not the host's (other work's sockets would be holderless in a scan of one pid).
-  child = await started(spawn('unshare', ['--net', 'python3', '-c', CODE], { stdio: ['pipe', 'pipe', 'pipe'] }), 'python3 threads');
-  readline.createInterface({ input: child.child.stdout! }).on('line', (line) => {
-    lines.push(line);
-    for (const waiter of waiters.splice(0)) waiter();
+  const held = await started(spawn('unshare', ['--net', 'python3', '-c', CODE], { stdio: ['pipe', 'pipe', 'pipe'] }), 'python3 threads');
+  const c: Child = { held, lines: [], waiters: [] };
+  readline.createInterface({ input: held.child.stdout! }).on('line', (line) => {
+    c.lines.push(line);
+    for (const waiter of c.waiters.splice(0)) waiter();
   });
-});
-afterAll(() => child?.stop());
+  return c;
+}
 
-describe('the thread walk of a busy multi-threaded process', () => {
+describe.each([
+  { loop: 'native', native: true },
+  { loop: 'TypeScript', native: false },
+])('the thread walk of a busy multi-threaded process ($loop loop)', ({ native }) => {
+  let c: Child;
+  beforeAll(async () => {
+    c = await startChild();
+  });
+  afterAll(() => c?.held.stop());
+
   it('compares each thread once per full walk, compares a new thread at once, and finds its private table', async () => {
-    const reader = new CountingReader(() => child.pid);
-    const scanner = new Scanner(new ProcFs(reader), { fdMaxAgeMs: 3_600_000, limitMaxAgeMs: 0, containers: false, deletedFiles: false, memfds: false, exePlacement: false });
-    scanner.scan();
-    expect(reader.taskCalls).toBeGreaterThanOrEqual(12); // 6 threads: a stat and a readlink each
+    const reader = new CountingReader(() => c.held.pid);
+    const procfs = new ProcFs(reader, { native });
+    expect(procfs.tasks.native).toBe(native && !SKIP_NATIVE);
+    const scanner = new Scanner(procfs, { fdMaxAgeMs: 3_600_000, limitMaxAgeMs: 0, containers: false, deletedFiles: false, memfds: false, exePlacement: false });
+    /** A scan, with the threads it compared; the TypeScript loop's calls are seen by the reader too. */
+    const scan = () => {
+      reader.taskCalls = 0;
+      const ctx = scanner.scan();
+      expect(reader.taskCalls).toBe(procfs.tasks.native ? 0 : 2 * ctx.stats.tasksCompared);
+      return { ctx, compared: ctx.stats.tasksCompared };
+    };
+    expect(scan().compared).toBeGreaterThanOrEqual(6); // 6 threads: a stat and a readlink each
 
     // Busy: the count moves before every scan, so the table is re-read, but no thread is asked again.
     for (let i = 1; i < FULL_WALK_EVERY_SCANS - 1; i++) {
-      await ask('open', new RegExp(`^opened ${i}$`));
-      reader.taskCalls = 0;
-      scanner.scan();
-      expect(reader.taskCalls, `scan ${i + 1}`).toBe(0);
+      await ask(c, 'open', new RegExp(`^opened ${i}$`));
+      expect(scan().compared, `scan ${i + 1}`).toBe(0);
     }
 
     // A thread that appears meanwhile is compared on the next re-read, and its listener attributed.
-    const [, port] = await ask('hide', /^listen (\d+)$/);
-    await ask('open', new RegExp(`^opened ${FULL_WALK_EVERY_SCANS - 1}$`));
-    reader.taskCalls = 0;
-    const ctx = scanner.scan();
-    expect(reader.taskCalls).toBe(2);
-    expect(ctx.listeners.find((l) => l.port === Number(port))?.holders).toEqual([child.pid]);
+    const [, port] = await ask(c, 'hide', /^listen (\d+)$/);
+    await ask(c, 'open', new RegExp(`^opened ${FULL_WALK_EVERY_SCANS - 1}$`));
+    const { ctx, compared } = scan();
+    expect(compared).toBe(1);
+    expect(ctx.listeners.find((l) => l.port === Number(port))?.holders).toEqual([c.held.pid]);
 
     // The full walk is due again: every thread is compared.
-    await ask('open', new RegExp(`^opened ${FULL_WALK_EVERY_SCANS}$`));
-    reader.taskCalls = 0;
-    scanner.scan();
-    expect(reader.taskCalls).toBeGreaterThanOrEqual(14);
+    await ask(c, 'open', new RegExp(`^opened ${FULL_WALK_EVERY_SCANS}$`));
+    expect(scan().compared).toBeGreaterThanOrEqual(7);
   });
 });
