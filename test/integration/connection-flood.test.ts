@@ -112,9 +112,9 @@ describe('5,000 slow connections with a 1,024-descriptor limit', () => {
     // (evictions close them as fast as they come: peaks of 1,658 to 3,248 of the 5,000 it opens).
     expect(attack.peakOpen).toBeGreaterThanOrEqual(2 * 512);
     expect(latencies.length).toBeGreaterThanOrEqual(30);
-    // The bound, 100 ms, holds on the machine's Node 20 (27-75 ms in fresh-clone runs); Node 24
-    // measured 106 ms on the same machine and run, so the newer lines get 250 ms (README "HTTP limits").
-    expect(p99).toBeLessThan(Number(process.versions.node.split('.')[0]) <= 20 ? 100 : 250);
+    // The bound, on every Node line: on a quiet 2-core machine p99 20-36 ms on Node 20, 28-57 ms
+    // on Node 24, 32-55 ms on Node 26 (three runs each, README "HTTP limits").
+    expect(p99).toBeLessThan(100);
     expect(during.evicted).toBeGreaterThan(0);
     expect(during.open).toBeLessThanOrEqual(512);
     expect(mostFds).toBeLessThan(1024 - 128);
