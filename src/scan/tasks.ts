@@ -26,6 +26,7 @@ import { otherFdCount, otherNetns, type TaskBaseline, type TaskComparison } from
 import { classifyReadError } from '../procfs/reader.js';
 import type { ListenerRecord } from './context.js';
 import { boundDeletedCandidates } from './deleted-candidates.js';
+import { HIDDEN_NETNS_PREFIX } from './hidden-netns.js';
 import type { LiveProcess } from './descriptors.js';
 import type { ScanStatsBuilder } from './scan-stats.js';
 
@@ -115,10 +116,14 @@ function compareTasks(p: LiveProcess, stats: ScanStatsBuilder): TaskDifference[]
   e.comparedTids = c.tids;
   const remembered = new Set(e.privateTableTids ?? []);
   const facts = new Map(c.differing.map((t) => [t.tid, t]));
+  const namedByLink = !baseline.netns?.startsWith(HIDDEN_NETNS_PREFIX);
   for (const tid of c.tids) {
     if (skip.has(tid)) continue;
     const t = facts.get(tid);
-    const netns = t ? otherNetns(t, baseline) : null;
+    // A process whose ns link could not be read is named by its socket tables ("?<inode>"): a
+    // thread's link names its namespace another way, so the two cannot be compared (the same
+    // namespace would count twice, its tables read twice). Its threads' tables are still compared.
+    const netns = t && namedByLink ? otherNetns(t, baseline) : null;
     const ownTable = remembered.has(tid) || (t !== undefined && otherFdCount(t, baseline));
     if (netns || ownTable) found.push({ tid, netns, ownTable });
   }
