@@ -34,7 +34,8 @@ export interface LiveProcess {
  */
 export function readProcessFds(p: LiveProcess, cache: ProcessCache, stats: ScanStatsBuilder, nowMs: number, bypassCache = false): void {
   const count = p.proc.fdCount();
-  const cached = bypassCache ? undefined : cache.freshFdTable(p.cache, count, nowMs);
+  const program = programOf(p);
+  const cached = bypassCache ? undefined : cache.freshFdTable(p.cache, count, program, nowMs);
   p.fromCache = cached !== undefined;
   if (cached) {
     stats.s.cacheHits++;
@@ -46,8 +47,13 @@ export function readProcessFds(p: LiveProcess, cache: ProcessCache, stats: ScanS
   stats.s.cacheMisses++;
   stats.s.fdLinksRead += table.count;
   stats.error('fd_link', table.nonSocket.unreadable);
-  cache.storeFdTable(p.cache, table, nowMs);
+  cache.storeFdTable(p.cache, table, program, nowMs);
   setTable(p, table);
+}
+
+/** What an exec changes: the executable and the process name (read every scan, before the tables). */
+function programOf(p: LiveProcess): string {
+  return `${p.record.exe}\0${p.record.comm}`;
 }
 
 function setTable(p: LiveProcess, table: FdTable): void {

@@ -1,9 +1,12 @@
 /**
  * Per-process memory between scans, keyed by pid and start time (a reused pid is a new process).
  * What is cached and for how long is the freshness/CPU trade documented in README "Cost":
- *  - the fd table is reused while the descriptor count is unchanged and its age is below a jittered
- *    maximum (so 100k processes do not all expire in the same scan); on average a scan re-reads
- *    interval / (0.75 x max age) of the tables besides those whose count changed;
+ *  - the fd table is reused while the descriptor count is unchanged, the process runs the program it
+ *    ran when the table was read (an exec closes the close-on-exec descriptors and the new program
+ *    opens its own: nsenter's namespace file replaced by python's socket keeps the count), and its
+ *    age is below a jittered maximum (so 100k processes do not all expire in the same scan); on
+ *    average a scan re-reads interval / (0.75 x max age) of the tables besides those whose count or
+ *    program changed;
  *  - the open-files limit is re-read after limitMaxAgeMs (prlimit(1) can change it), and so is the
  *    process's root (mount namespace and chroot: setns(2), chroot(2) after start), which the
  *    exe_placement phase looks executables up in (two readlinks a process, a fifth of a scan on a
@@ -16,6 +19,8 @@ export interface CacheEntry {
   startTime: number;
   fdTable?: FdTable;
   fdTableExpiresMs: number;
+  /** The program (executable and name) the process ran when its table was read. */
+  fdTableProgram?: string;
   fdLimit?: number | null;
   fdLimitExpiresMs: number;
   /** exe-placement.ts's key of the process's root (null: unreadable or chrooted), and its expiry. */
@@ -59,16 +64,17 @@ export class ProcessCache {
     return e;
   }
 
-  /** A cached fd table still valid for a process that now has `count` descriptors, or undefined. */
-  freshFdTable(e: CacheEntry, count: number | null, nowMs: number): FdTable | undefined {
+  /** A cached fd table still valid for a process that now has `count` descriptors and runs `program`, or undefined. */
+  freshFdTable(e: CacheEntry, count: number | null, program: string, nowMs: number): FdTable | undefined {
     if (!this.enabled || !e.fdTable || count === null) return undefined;
-    if (e.fdTable.count !== count || nowMs >= e.fdTableExpiresMs) return undefined;
+    if (e.fdTable.count !== count || e.fdTableProgram !== program || nowMs >= e.fdTableExpiresMs) return undefined;
     return e.fdTable;
   }
 
-  storeFdTable(e: CacheEntry, table: FdTable, nowMs: number): void {
+  storeFdTable(e: CacheEntry, table: FdTable, program: string, nowMs: number): void {
     if (!this.enabled) return;
     e.fdTable = table;
+    e.fdTableProgram = program;
     // Expire between 50% and 100% of the maximum age: spreads re-reads over scans. Tables filled by
     // the first scan expire anywhere up to the maximum, or they would all fall due together.
     const minShare = e.seenInScan === this.firstScanNo ? 0 : 0.5;

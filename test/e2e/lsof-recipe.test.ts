@@ -202,12 +202,24 @@ describe('the lsof recipe replayed: a dropped "bash" of www-data talking to IRC'
   }, 180_000);
 
   it("stays quiet for www-data's database connection (no watched-connection alert) and for a login account's ssh to port 22 (nothing)", async () => {
-    startClient(['/usr/bin/python3', '-c', `import socket, sys\ns = socket.create_connection(('127.0.0.1', ${DB_PORT}))\nsys.stdin.read()`], WWW_DATA, WWW_DATA);
-    sshClient();
+    const db = startClient(['/usr/bin/python3', '-c', `import socket, sys\ns = socket.create_connection(('127.0.0.1', ${DB_PORT}))\nsys.stdin.read()`], WWW_DATA, WWW_DATA);
+    const ssh = sshClient();
     // Both connections reached Prometheus (remote ports not watched: "other"), so the rules have seen them.
     const seen = (user: string, process: string) =>
       `${CONNECTIONS}{instance="${instance}",user="${user}",process="${process}",direction="outbound",remote_port="other",state="established"}`;
-    await waitFor(async () => (await scraped(seen('www-data', 'python3'))) && (await scraped(seen(USER.name, 'ssh'))), 'both connections scraped', 60_000, 250);
+    // On a timeout, say which is missing and what the exporter and the client show of it.
+    const missing = async (client: ChildProcess, user: string, process: string) =>
+      (await scraped(seen(user, process))) ? [] : [`${user} ${process} (exit ${client.exitCode ?? client.signalCode ?? 'none'}, exporter's outbound remote ports [${(await outbound(user, process)).join(',')}])`];
+    await waitFor(
+      async () => {
+        const absent = [...(await missing(db, 'www-data', 'python3')), ...(await missing(ssh, USER.name, 'ssh'))];
+        if (absent.length > 0) throw new Error(`not yet in Prometheus: ${absent.join('; ')}`);
+        return true;
+      },
+      'both connections scraped',
+      60_000,
+      250,
+    );
 
     // Longer than every `for` and the recent window: a pending alert would have shown.
     const isOurs = (labels: Record<string, string>) => labels.process === 'ssh' || labels.executable === SSH || (labels.user === USER.name && USER.name !== 'root');

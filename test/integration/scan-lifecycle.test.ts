@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcFs } from '../../src/procfs/proc.js';
@@ -14,7 +15,7 @@ import { makeFakeProc } from '../support/fake-proc.js';
 import { startExporter, type RunningExporter } from '../support/exporter-process.js';
 import { samplesOf } from '../support/exposition.js';
 import { waitFor } from '../support/wait.js';
-import { startFdHolder, startNodeListener } from '../support/children.js';
+import { startFdHolder, startNodeListener, started } from '../support/children.js';
 import { procfsOver } from '../support/procfs.js';
 
 const NO_CACHE = { fdMaxAgeMs: 0, limitMaxAgeMs: 0, containers: false, deletedFiles: true };
@@ -173,6 +174,37 @@ describe('a listener opened behind a cached descriptor table', () => {
     const proc = snap.processes.find((p) => p.pid === held.pid)!;
     expect(proc.fdTypes.socket_tcp).toBe(1);
     expect(proc.fdTypes.device).toBe(0);
+  });
+});
+
+describe('a connection of a program exec\'d behind a cached descriptor table', () => {
+  // As `nsenter ... setpriv ... python3` does: the table was read while the process held a
+  // close-on-exec file; the exec closed it and the new program opened a socket in its place, so the
+  // descriptor count is the same and only the program tells the cached table is stale.
+  it('is attributed in the next scan even though the exec kept the descriptor count', async () => {
+    const accepted: net.Socket[] = [];
+    const server = net.createServer((c) => accepted.push(c));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => (accepted.forEach((c) => c.destroy()), server.close(() => r()))));
+    const port = (server.address() as net.AddressInfo).port;
+    const bash = `exec 3<>/dev/tcp/127.0.0.1/${port} && echo connected && read -r _`;
+    const code = `import os, sys\nf = open('/dev/null')\nprint('ready', os.getpid(), 0, flush=True)\nsys.stdin.readline()\nos.execv('/bin/bash', ['bash', '-c', ${JSON.stringify(bash)}])\n`;
+    const held = await started(spawn('/usr/bin/python3', ['-c', code], { stdio: ['pipe', 'pipe', 'pipe'] }), 'python3 before its exec');
+    cleanups.push(() => held.stop());
+    const scanner = new Scanner(ProcFs.at('/proc'), { fdMaxAgeMs: 3_600_000, limitMaxAgeMs: 60_000, containers: false, deletedFiles: true });
+    const count = () => fs.readdirSync(`/proc/${held.pid}/fd`).length;
+    scanner.scan();
+    const before = count();
+    expect(scanner.scan().processes.find((p) => p.pid === held.pid)?.comm).toBe('python3'); // from the cache now
+    const connected = new Promise<void>((resolve) => held.child.stdout!.on('data', (d: Buffer) => d.toString().includes('connected') && resolve()));
+    held.child.stdin!.write('\n');
+    await connected;
+    expect(count()).toBe(before);
+    const snap = scanner.scan();
+    const proc = snap.processes.find((p) => p.pid === held.pid)!;
+    expect(proc.comm).toBe('bash');
+    expect(proc.fdTypes.socket_tcp).toBe(1);
+    expect(snap.connections.filter((c) => c.pid === held.pid)).toEqual([{ pid: held.pid, state: 1, direction: 'outbound', port, count: 1 }]);
   });
 });
 
