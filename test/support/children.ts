@@ -77,7 +77,9 @@ export function started(child: ChildProcess, what: string): Promise<HeldChild> {
     child.once('error', (e) => reject(new Error(`${what} could not start: ${e.message}`)));
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /ready (\d+) (\d+)/.exec(out);
+      // The whole line: the fields after the port (a test's own) must be in `output` too, and a pipe
+      // may deliver a line in more than one read.
+      const m = /ready (\d+) (\d+)[^\n]*\n/.exec(out);
       if (m) resolve({ child, pid: Number(m[1]), port: Number(m[2]), output: out, stop: () => stopHeld(child) });
     });
   });
