@@ -137,8 +137,7 @@ export class Proc<P extends number | 'self' = number | 'self'> {
    * in `skip`. Throws the task folder's own error (the process is gone).
    */
   compareTasks(baseline: TaskBaseline, skip: ReadonlySet<number>): TaskComparison {
-    const leader = new Proc(this.fs, Number(this.pid));
-    return this.fs.tasks.compare(leader, this.fs.reader.procPath(this.pid, 'task'), baseline, skip);
+    return this.fs.tasks.compare(this.leader(), this.fs.reader.procPath(this.pid, 'task'), baseline, skip);
   }
 
   stat(): ProcStat {

@@ -44,7 +44,7 @@ export interface TaskComparer {
    * @param skip threads not compared (compared before, or standing in for the process).
    * Throws the task folder's own error (the process is gone).
    */
-  compare(leader: Proc<number>, taskDir: string, baseline: TaskBaseline, skip: ReadonlySet<number>): TaskComparison;
+  compare(leader: Proc, taskDir: string, baseline: TaskBaseline, skip: ReadonlySet<number>): TaskComparison;
 }
 
 /** The thread's namespace when it is known and not the process's, else null. */
@@ -79,7 +79,7 @@ function nativeCompare(addon: NativeProcfs, taskDir: string, baseline: TaskBasel
   return { tids: [...tids], differing };
 }
 
-function typescriptCompare(leader: Proc<number>, baseline: TaskBaseline, skip: ReadonlySet<number>): Found {
+function typescriptCompare(leader: Proc, baseline: TaskBaseline, skip: ReadonlySet<number>): Found {
   const tids = leader.taskIds();
   const differing: TaskFacts[] = [];
   for (const tid of tids) {
