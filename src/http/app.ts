@@ -7,8 +7,6 @@
  * but itself: no script, style, frame, form or base.
  */
 import express, { type Request, type Response, type NextFunction } from 'express';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import type { Exposition } from '../exporters/prometheus.js';
 import type { ExporterView } from '../metrics/exporter-view.js';
 import { landingPage } from './landing-page.js';
@@ -32,7 +30,6 @@ const ROUTES = new Set(['/', '/healthz']);
 /** Answered without credentials even with basic auth on (probes cannot send any); it says only ok or stale. */
 export const OPEN_PATHS: ReadonlySet<string> = new Set(['/healthz']);
 const HTML_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-const gzipAsync = promisify(zlib.gzip);
 
 export function createApp(opts: AppOptions): express.Express {
   const app = express();
@@ -82,8 +79,9 @@ function methodGate(paths: Set<string>) {
 }
 
 /**
- * A scrape holds its slot until its body is rendered and gzipped (in libuv's thread pool, as
- * Prometheus asks for gzip) and handed to the socket, so the bound covers bodies being built.
+ * A scrape holds its slot until its body is rendered and gzipped (the signals' part once per model,
+ * in libuv's thread pool, as Prometheus asks for gzip) and handed to the socket, so the bound covers
+ * bodies being built.
  */
 function scrapeHandler(opts: AppOptions) {
   let inFlight = 0;
@@ -94,10 +92,9 @@ function scrapeHandler(opts: AppOptions) {
     }
     inFlight++;
     try {
-      const body = await opts.registry.metrics();
       res.set('Content-Type', opts.registry.contentType).vary('Accept-Encoding');
-      if (req.acceptsEncodings('gzip') === 'gzip') res.set('Content-Encoding', 'gzip').send(await gzipAsync(body));
-      else res.send(body);
+      if (req.acceptsEncodings('gzip') === 'gzip') res.set('Content-Encoding', 'gzip').send(await opts.registry.gzipped());
+      else res.send(await opts.registry.metrics());
     } catch {
       res.status(500).type('text/plain').send('internal error\n');
     } finally {

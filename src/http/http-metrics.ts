@@ -103,10 +103,5 @@ export function createHttpMetrics(sources: { openConnections: () => number; maxC
 
 /** The scrape body with the HTTP families appended, as the runtime metrics are. */
 export function withHttpMetrics(exposition: Exposition, metrics: HttpMetrics): Exposition {
-  return {
-    contentType: exposition.contentType,
-    async metrics() {
-      return (await exposition.metrics()) + (await metrics.registry.metrics());
-    },
-  };
+  return exposition.followedBy(() => metrics.registry.metrics());
 }

@@ -4,6 +4,7 @@
  * update the poll counter without re-reading every signal family; a new model must show at once.
  * The exposition must equal prom-client's rendering of all families together (createRegistry).
  */
+import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createExposition, createRegistry } from '../../src/exporters/prometheus.js';
 import type { ExporterView } from '../../src/metrics/exporter-view.js';
@@ -55,6 +56,21 @@ describe('createExposition', () => {
     const afterScan = await exposition.metrics();
     expect(second.reads()).toBe(readsPerRender);
     expect(afterScan).toBe(await createRegistry(() => view, opts).metrics());
+  });
+
+  it('serves the same body gzipped, its head compressed once per model, with what follows it', async () => {
+    const first = counted(modelOf(context));
+    let view: ExporterView = viewOf(context, first.model);
+    let appended = 0;
+    const exposition = createExposition(() => view, opts).followedBy(async () => `# appended ${++appended}\n`);
+    expect(zlib.gunzipSync(await exposition.gzipped()).toString('utf8')).toBe(`${await createRegistry(() => view, opts).metrics()}# appended 1\n`);
+    const readsPerRender = first.reads() / 2;
+    view = { ...view, listenerPolls: 9 };
+    const afterPoll = zlib.gunzipSync(await exposition.gzipped()).toString('utf8');
+    expect(samplesOf(afterPoll, 'lsof_listener_polls_total')[0]!.value).toBe(9);
+    expect(afterPoll.endsWith('# appended 2\n')).toBe(true);
+    expect(first.reads()).toBe(readsPerRender * 2); // the model was not read again for the poll
+    expect(await exposition.metrics()).toBe(afterPoll.replace('# appended 2', '# appended 3'));
   });
 
   it('renders a new model ahead of the scrape when told one arrived, once', async () => {
