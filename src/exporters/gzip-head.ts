@@ -33,12 +33,16 @@ export async function compressHead(text: string): Promise<CompressedHead> {
   return { deflated, crc: zlib.crc32(bytes), bytes: bytes.length };
 }
 
-/** One gzip member: the head's deflate blocks, then the tail's (a few kB, compressed here). */
-export function gzipWithHead(head: CompressedHead, tail: string): Buffer {
+/**
+ * One gzip member: the head's deflate blocks, then the tail's (a few kB), compressed in the thread
+ * pool like the head: a scrape then stays in flight across an event-loop turn, so the bound on
+ * concurrent scrapes (--web.max-requests) applies to it as it did when the whole body was gzipped there.
+ */
+export async function gzipWithHead(head: CompressedHead, tail: string): Promise<Buffer> {
   const bytes = Buffer.from(tail, 'utf8');
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(zlib.crc32(bytes, head.crc), 0);
   // ISIZE is the length modulo 2^32.
   trailer.writeUInt32LE((head.bytes + bytes.length) % 2 ** 32, 4);
-  return Buffer.concat([GZIP_HEADER, head.deflated, zlib.deflateRawSync(bytes), trailer]);
+  return Buffer.concat([GZIP_HEADER, head.deflated, await deflateRawAsync(bytes), trailer]);
 }

@@ -20,20 +20,20 @@ describe('gzipWithHead', () => {
     ['both empty', '', ''],
     ['multi-byte UTF-8 on both sides', 'process="naïve – ✓"\n', 'user="日本"\n'],
   ])('reads back as head + tail: %s', async (_, head, tail) => {
-    const body = gzipWithHead(await compressHead(head), tail);
+    const body = await gzipWithHead(await compressHead(head), tail);
     expect(zlib.gunzipSync(body).toString('utf8')).toBe(head + tail);
   });
 
   it('is read by an independent gzip reader (Python), CRC and length checked', async () => {
     const head = exposition(5_000);
     const tail = '\nlsof_up 1\n';
-    const body = gzipWithHead(await compressHead(head), tail);
+    const body = await gzipWithHead(await compressHead(head), tail);
     const read = execFileSync('python3', ['-c', 'import gzip,sys; sys.stdout.buffer.write(gzip.decompress(sys.stdin.buffer.read()))'], { input: body });
     expect(read.toString('utf8')).toBe(head + tail);
   });
 
   it('fails the reader when the trailer does not match the data (the CRC is really checked)', async () => {
-    const body = gzipWithHead(await compressHead('abc\n'), 'def\n');
+    const body = await gzipWithHead(await compressHead('abc\n'), 'def\n');
     body.writeUInt8(body.readUInt8(body.length - 8) ^ 0xff, body.length - 8);
     expect(() => zlib.gunzipSync(body)).toThrow(/check/i);
   });
@@ -41,8 +41,8 @@ describe('gzipWithHead', () => {
   it('reuses the head: its compressed bytes are the same for every tail, and much smaller than the text', async () => {
     const text = exposition(20_000);
     const head = await compressHead(text);
-    const a = gzipWithHead(head, 'x 1\n');
-    const b = gzipWithHead(head, 'x 2\n');
+    const a = await gzipWithHead(head, 'x 1\n');
+    const b = await gzipWithHead(head, 'x 2\n');
     expect(a.subarray(10, 10 + head.deflated.length).equals(head.deflated)).toBe(true);
     expect(b.subarray(10, 10 + head.deflated.length).equals(head.deflated)).toBe(true);
     expect(head.deflated.length).toBeLessThan(text.length / 5);
