@@ -5,9 +5,12 @@
  * process: the task walk of ordinary multi-threaded processes, issue 14 item 3; --memfds per
  * process: their stat, item 7), one after the other, --repeats times in turn, so a load that comes and
  * goes on a shared machine weighs on both. Each run: a steady scanner warmed over one cache age at
- * the 15 s interval (as npm run bench does), then --rounds of (replace 5%, a cold scan, a steady scan).
+ * the 15 s interval (as npm run bench does), then --rounds of (replace 5%, a cold scan, a cycle of steady
+ * scans as long as the cache age, whose mean is the steady figure).
  * Printed: median CPU per scan of each, the variant's extra as a share of the plain scan, and with
- * --threads the walk's own calls alone (task list, a stat of each thread's fd folder, a readlink of
+ * --threads the same variant scanned without the thread walk (scanner option threadWalk: false, in
+ * turn with the shipped scanner): the walk's own cost, apart from what the kernel charges any reader
+ * of a multi-threaded process's /proc files; and the walk's calls alone (task list, a stat of each thread's fd folder, a readlink of
  * its ns/net), for every workload process at once: what a cold scan pays for it, by the loop the
  * scanner uses (in C when the native addon is built), by the TypeScript loop, and by a C program
  * making only those calls (bench/c/taskwalk.c: the kernel's own cost, the floor).
@@ -22,7 +25,7 @@ import fs from 'node:fs';
 import { ProcFs } from '../src/procfs/proc.js';
 import { ProcReader } from '../src/procfs/reader.js';
 import type { TaskBaseline } from '../src/procfs/task-compare.js';
-import { DEFAULT_SCANNER_OPTIONS, Scanner } from '../src/scan/scanner.js';
+import { DEFAULT_SCANNER_OPTIONS, Scanner, type ScannerOptions } from '../src/scan/scanner.js';
 import { median } from './stats.js';
 import { compileHelpers, type Binaries } from './tools.js';
 import { Workload, type WorkloadOptions } from './workload.js';
@@ -30,6 +33,8 @@ import { Workload, type WorkloadOptions } from './workload.js';
 const arg = (name: string, def: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
 
 const INTERVAL_MS = 15_000;
+/** Steady scans in one cache age at that interval: a cycle in which every cached table expires once. */
+const SCANS_PER_CACHE_AGE = DEFAULT_SCANNER_OPTIONS.fdMaxAgeMs / INTERVAL_MS;
 
 /** The procfs as the scanner sees it, listing only the workload's processes. */
 class WorkloadOnly extends ProcReader {
@@ -85,32 +90,55 @@ function baselinesOf(procfs: ProcFs, pids: number[]): Map<number, TaskBaseline> 
   return new Map(pids.map((pid) => [pid, { fdCount: procfs.proc(pid).fdCount() ?? 0, netns: procfs.proc(pid).netns() }]));
 }
 
-async function measure(bin: Binaries, options: WorkloadOptions, rounds: number, busy: boolean, into: Cpu): Promise<void> {
+/** One scanner setting measured on a workload, and where its figures go. */
+interface Setting {
+  options: ScannerOptions;
+  into: Cpu;
+}
+
+/**
+ * Rounds of (replace 5%, a cold scan, a cycle of steady scans as long as the cache age) for each
+ * setting, the settings taking turns scan by scan (in the other order every round) so each pays the
+ * same churn and kernel caches. A steady figure is the mean of a cycle: every cached table expires
+ * once in it (50 to 100% of the cache age), so the thread walks a steady scanner makes when they
+ * expire, and the churned processes' first walks, are all in it.
+ */
+async function measure(bin: Binaries, options: WorkloadOptions, rounds: number, busy: boolean, settings: Setting[]): Promise<void> {
   const load = new Workload(bin.workload, options);
   try {
     await load.startAll();
     const procfs = new ProcFs(new WorkloadOnly(load));
     const typescript = new ProcFs(new WorkloadOnly(load), { native: false });
     let clock = Date.now();
-    const steady = new Scanner(procfs, DEFAULT_SCANNER_OPTIONS, () => clock);
-    for (let aged = 0; aged <= DEFAULT_SCANNER_OPTIONS.fdMaxAgeMs; aged += INTERVAL_MS, clock += INTERVAL_MS) steady.scan();
+    const steady = settings.map((s) => new Scanner(procfs, s.options, () => clock));
+    for (let aged = 0; aged <= DEFAULT_SCANNER_OPTIONS.fdMaxAgeMs; aged += INTERVAL_MS, clock += INTERVAL_MS) for (const s of steady) s.scan();
     for (let r = 0; r < rounds; r++) {
       await load.churn(0.05);
-      into.cold.push(cpuOf(() => into.links.push(new Scanner(procfs).scan().stats.fdLinksRead)));
-      clock += INTERVAL_MS;
-      if (busy) await Promise.all(load.live.map((p) => load.addListener(p)));
-      into.steady.push(cpuOf(() => keepPhases(steady.scan().stats.phaseSeconds, into.phases)));
-      if ((options.threadsPerProcess ?? 1) > 1) {
-        const pids = [...load.pids()];
-        const baselines = baselinesOf(procfs, pids);
-        into.walk.push(cpuOf(() => walk(procfs, pids, baselines)));
-        into.walkTs.push(cpuOf(() => walk(typescript, pids, baselines)));
-        into.walkFloor.push(walkFloor(bin, pids));
+      const order = r % 2 === 0 ? settings.map((_, i) => i) : settings.map((_, i) => settings.length - 1 - i);
+      for (const i of order) {
+        const { options: o, into } = settings[i]!;
+        into.cold.push(cpuOf(() => into.links.push(new Scanner(procfs, o).scan().stats.fdLinksRead)));
       }
+      const cycle = settings.map(() => 0);
+      for (let n = 0; n < SCANS_PER_CACHE_AGE; n++) {
+        clock += INTERVAL_MS;
+        if (busy) await Promise.all(load.live.map((p) => load.addListener(p)));
+        for (const i of order) cycle[i]! += cpuOf(() => keepPhases(steady[i]!.scan().stats.phaseSeconds, settings[i]!.into.phases));
+      }
+      settings.forEach((s, i) => s.into.steady.push(cycle[i]! / SCANS_PER_CACHE_AGE));
+      if ((options.threadsPerProcess ?? 1) > 1) measureWalkAlone(bin, procfs, typescript, [...load.pids()], settings[0]!.into);
     }
   } finally {
     await load.stopAll();
   }
+}
+
+/** The walk's calls alone over every workload process: native (when built), TypeScript, the C floor. */
+function measureWalkAlone(bin: Binaries, procfs: ProcFs, typescript: ProcFs, pids: number[], into: Cpu): void {
+  const baselines = baselinesOf(procfs, pids);
+  into.walk.push(cpuOf(() => walk(procfs, pids, baselines)));
+  into.walkTs.push(cpuOf(() => walk(typescript, pids, baselines)));
+  into.walkFloor.push(walkFloor(bin, pids));
 }
 
 function keepPhases(phases: Readonly<Record<string, number>>, into: Record<string, number[]>): void {
@@ -125,31 +153,43 @@ async function main(): Promise<void> {
   const base: WorkloadOptions = { processes: arg('procs', 500), fdsPerProcess: arg('fds', 100), listenEvery: 5, nobodyEvery: 4, netns: true };
   const variant: WorkloadOptions = { ...base, threadsPerProcess: arg('threads', 16), memfdsPerProcess: arg('memfds', 0) };
   const busy = process.argv.includes('--busy');
-  const plain: Cpu = { cold: [], steady: [], walk: [], walkTs: [], walkFloor: [], links: [], phases: {} };
-  const varied: Cpu = { cold: [], steady: [], walk: [], walkTs: [], walkFloor: [], links: [], phases: {} };
+  const threaded = (variant.threadsPerProcess ?? 1) > 1;
+  const plain = emptyCpu();
+  const varied = emptyCpu();
+  const unwalked = emptyCpu();
+  const variantSettings: Setting[] = [{ options: DEFAULT_SCANNER_OPTIONS, into: varied }];
+  if (threaded) variantSettings.push({ options: { ...DEFAULT_SCANNER_OPTIONS, threadWalk: false }, into: unwalked });
   try {
     for (let i = 0; i < arg('repeats', 2); i++) {
-      await measure(bin, base, arg('rounds', 5), busy, plain);
-      await measure(bin, variant, arg('rounds', 5), busy, varied);
+      await measure(bin, base, arg('rounds', 5), busy, [{ options: DEFAULT_SCANNER_OPTIONS, into: plain }]);
+      await measure(bin, variant, arg('rounds', 5), busy, variantSettings);
     }
   } finally {
     fs.rmSync(bin.dir, { recursive: true, force: true });
   }
   const name = `threads=${variant.threadsPerProcess} memfds=${variant.memfdsPerProcess}`;
-  console.log(`# ${base.processes} processes x ${base.fdsPerProcess} descriptors${busy ? ', busy (every table re-read each steady scan)' : ''}; plain: 1 thread, no memfd; variant: ${name}; median CPU per scan`);
+  console.log(`# ${base.processes} processes x ${base.fdsPerProcess} descriptors${busy ? ', busy (every table re-read each steady scan)' : ''}; plain: 1 thread, no memfd; variant: ${name}; median CPU per scan (steady: the mean of a cycle of ${SCANS_PER_CACHE_AGE} scans)`);
+  console.log(`links read per cold scan: plain ${median(plain.links)}, variant ${median(varied.links)}`);
   for (const kind of ['cold', 'steady'] as const) {
-    const p = median(plain[kind]);
-    const v = median(varied[kind]);
-    if (kind === 'cold') console.log(`links read per cold scan: plain ${median(plain.links)}, variant ${median(varied.links)}`);
-    console.log(`${kind}: plain ${ms(p)}, variant ${ms(v)}, extra ${ms(v - p)} (${(((v - p) / p) * 100).toFixed(1)}% of the plain scan)`);
+    console.log(`${kind}: plain ${ms(median(plain[kind]))}, variant ${extra(median(varied[kind]), median(plain[kind]), 'plain')}`);
+    if (threaded) console.log(`${kind}, the variant without the thread walk ${ms(median(unwalked[kind]))}; with it ${extra(median(varied[kind]), median(unwalked[kind]), 'unwalked')}: the walk's own cost`);
   }
-  const phases = Object.keys(plain.phases).map((k) => `${k} ${ms(median(plain.phases[k]!))} -> ${ms(median(varied.phases[k] ?? []))}`);
+  const phases = Object.keys(plain.phases).map((k) => `${k} ${ms(median(plain.phases[k]!))} -> ${ms(median(varied.phases[k] ?? []))}${threaded ? ` (unwalked ${ms(median(unwalked.phases[k] ?? []))})` : ''}`);
   console.log(`steady phases (wall, plain -> variant): ${phases.join(', ')}`);
   if (varied.walk.length > 0) {
     const w = median(varied.walk);
     const loop = new ProcFs(new ProcReader('/proc')).tasks.native ? 'in C' : 'TypeScript loop (no native addon)';
     console.log(`task walk alone over all ${base.processes} processes (what a cold scan pays), ${loop}: ${ms(w)} (${((w / median(varied.cold)) * 100).toFixed(1)}% of the variant's cold scan); by the TypeScript loop: ${ms(median(varied.walkTs))}; the same calls from C alone (bench/c/taskwalk.c): ${ms(median(varied.walkFloor))}`);
   }
+}
+
+function emptyCpu(): Cpu {
+  return { cold: [], steady: [], walk: [], walkTs: [], walkFloor: [], links: [], phases: {} };
+}
+
+/** `value`, and what it adds to `base` in ms and as a share of it. */
+function extra(value: number, base: number, baseName: string): string {
+  return `${ms(value)}, extra ${ms(value - base)} (${(((value - base) / base) * 100).toFixed(1)}% of the ${baseName} scan)`;
 }
 
 main().catch((err: unknown) => {

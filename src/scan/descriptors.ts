@@ -82,11 +82,11 @@ function readFreshTable(p: LiveProcess, stats: ScanStatsBuilder): FdTable | unde
  * Every process's table, and its threads' where they differ (tasks.ts); a process that exited or was
  * replaced meanwhile leaves `live`, counted.
  */
-export function readAllDescriptors(live: LiveProcess[], cache: ProcessCache, stats: ScanStatsBuilder, nowMs: number): void {
+export function readAllDescriptors(live: LiveProcess[], cache: ProcessCache, stats: ScanStatsBuilder, nowMs: number, threadWalk = true): void {
   for (let i = 0; i < live.length; i++) {
     try {
       readProcessFds(live[i]!, cache, stats, nowMs);
-      readDivergentTasks(live[i]!, stats);
+      if (threadWalk) readDivergentTasks(live[i]!, stats);
     } catch (err) {
       if (!(err instanceof SkipProcess)) throw err;
       stats.skip(err.reason);

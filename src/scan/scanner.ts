@@ -45,6 +45,12 @@ export interface ScannerOptions extends CachePolicy {
   exePlacement?: boolean;
   /** Stat the memfd descriptors (default on; off when no enabled signal uses them). */
   memfds?: boolean;
+  /**
+   * Compare each multi-threaded process's threads with it (tasks.ts; default on). Only the bench turns
+   * it off, to tell the walk's own cost from what the kernel charges for reading a multi-threaded
+   * process's /proc files, which any reader pays (bench/variant-cost.ts).
+   */
+  threadWalk?: boolean;
 }
 
 export const DEFAULT_SCANNER_OPTIONS: ScannerOptions = { fdMaxAgeMs: 300_000, limitMaxAgeMs: 60_000, containers: true, deletedFiles: true, exePlacement: true };
@@ -81,7 +87,7 @@ export class Scanner {
     const listed = this.procfs.listPids();
     const live = stats.phase('processes', () => this.readProcesses(listed, scanNo, stats));
     stats.phase('processes', () => resolveHiddenNetns(this.procfs, live.map((p) => p.record)));
-    stats.phase('descriptors', () => readAllDescriptors(live, this.cache, stats, this.now()));
+    stats.phase('descriptors', () => readAllDescriptors(live, this.cache, stats, this.now(), this.options.threadWalk !== false));
     const { index, listeners } = this.readSockets(live, listed, scanNo, stats);
     stats.phase('unix_sockets', () => this.classifyUnixSockets(live, index, stats));
     const connections = stats.phase('sockets', () => collectConnections(live, index));

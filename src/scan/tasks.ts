@@ -15,7 +15,9 @@
  * scans of the process (a busy server whose descriptor count moves every scan would otherwise pay
  * two calls per thread every scan): a thread that unshares later is found within that many scans, as
  * a quiet process's is when its cached table expires, or at once by the holder search below when
- * its listener has no holder.
+ * its listener has no holder. Between full walks the threads are not even listed while their number
+ * (status's Threads:) stays what the last listing found: a new thread is compared at once, one
+ * swapped for an exited one at the next full walk.
  * A private table with the same count as the process's (close one, listen on another) passes that
  * check: the holder search reads the threads' tables when a listener still has no holder
  * (findHiddenTaskHolders), and the cache remembers the thread from then on.
@@ -99,6 +101,10 @@ export function readDivergentTasks(p: LiveProcess, stats: ScanStatsBuilder): voi
 function compareTasks(p: LiveProcess, stats: ScanStatsBuilder): TaskDifference[] {
   const e = p.cache;
   const full = e.fullTaskWalkScan === undefined || e.seenInScan - e.fullTaskWalkScan >= FULL_WALK_EVERY_SCANS;
+  // As many threads (status) as the last listing found: no new one to compare, so not even the
+  // listing is made (a readdir each scan was most of what a busy process's walk cost). A thread
+  // swapped for another between two scans waits for the next full walk, as one that unshares later does.
+  if (!full && e.taskCheck && e.comparedTids?.length === p.threads) return e.taskCheck;
   const skip = new Set(full ? [] : e.comparedTids);
   skip.add(p.proc.pid);
   if (p.proc.tid !== null) skip.add(p.proc.tid);

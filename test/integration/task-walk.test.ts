@@ -1,8 +1,9 @@
 /**
  * Issue 14, item 3, its cost: a busy multi-threaded process (its descriptor count moves every scan, so
- * its table is re-read every scan) must not pay two calls per thread every scan. Threads compared once
- * are compared again only on a full walk (every FULL_WALK_EVERY_SCANS scans of the process); a thread
- * that appears meanwhile is compared on the next re-read, and its private table found. On the real
+ * its table is re-read every scan) must not pay two calls per thread every scan, nor the listing of its
+ * threads while their number stays. Threads compared once are compared again only on a full walk
+ * (every FULL_WALK_EVERY_SCANS scans of the process); a thread that appears meanwhile is compared on
+ * the next re-read, and its private table found. On the real
  * kernel: a python3 child (in a network namespace of its own) with 6 sleeping threads that opens one more file on "open", and on "hide"
  * starts a thread that unshares its descriptor table (CLONE_FILES), opens two files there and listens.
  * On both loops: the native one (procfs_fast.c compareTasks) makes the thread calls in C, so its
@@ -101,30 +102,41 @@ describe.each([
     const procfs = new ProcFs(reader, { native });
     expect(procfs.tasks.native).toBe(native && !SKIP_NATIVE);
     const scanner = new Scanner(procfs, { fdMaxAgeMs: 3_600_000, limitMaxAgeMs: 0, containers: false, deletedFiles: false, memfds: false, exePlacement: false });
-    /** A scan, with the threads it compared; the TypeScript loop's calls are seen by the reader too. */
+    // Each call lists the process's threads (a readdir of /proc/PID/task), in C or in TypeScript.
+    let listings = 0;
+    const compare = procfs.tasks.compare.bind(procfs.tasks);
+    (procfs.tasks as { compare: typeof compare }).compare = (...args) => (listings++, compare(...args));
+    /** A scan, with the threads it listed and compared; the TypeScript loop's calls are seen by the reader too. */
     const scan = () => {
       reader.taskCalls = 0;
+      listings = 0;
       const ctx = scanner.scan();
       expect(reader.taskCalls).toBe(procfs.tasks.native ? 0 : 2 * ctx.stats.tasksCompared);
-      return { ctx, compared: ctx.stats.tasksCompared };
+      return { ctx, compared: ctx.stats.tasksCompared, listings };
     };
-    expect(scan().compared).toBeGreaterThanOrEqual(6); // 6 threads: a stat and a readlink each
+    const first = scan();
+    expect(first.listings).toBe(1);
+    expect(first.compared).toBeGreaterThanOrEqual(6); // 6 threads: a stat and a readlink each
+    expect(scanner.scan().stats.tasksCompared).toBe(0); // cached table: nothing listed or compared
 
-    // Busy: the count moves before every scan, so the table is re-read, but no thread is asked again.
-    for (let i = 1; i < FULL_WALK_EVERY_SCANS - 1; i++) {
+    // Busy: the count moves before every scan, so the table is re-read, but while the number of
+    // threads stays, they are not even listed, and no thread is asked again.
+    for (let i = 1; i < FULL_WALK_EVERY_SCANS - 2; i++) {
       await ask(c, 'open', new RegExp(`^opened ${i}$`));
-      expect(scan().compared, `scan ${i + 1}`).toBe(0);
+      expect(scan(), `scan ${i + 2}`).toMatchObject({ compared: 0, listings: 0 });
     }
 
     // A thread that appears meanwhile is compared on the next re-read, and its listener attributed.
     const [, port] = await ask(c, 'hide', /^listen (\d+)$/);
-    await ask(c, 'open', new RegExp(`^opened ${FULL_WALK_EVERY_SCANS - 1}$`));
-    const { ctx, compared } = scan();
-    expect(compared).toBe(1);
+    await ask(c, 'open', new RegExp(`^opened ${FULL_WALK_EVERY_SCANS - 2}$`));
+    const { ctx, compared, listings: listed } = scan();
+    expect({ compared, listed }).toEqual({ compared: 1, listed: 1 });
     expect(ctx.listeners.find((l) => l.port === Number(port))?.holders).toEqual([c.held.pid]);
 
-    // The full walk is due again: every thread is compared.
-    await ask(c, 'open', new RegExp(`^opened ${FULL_WALK_EVERY_SCANS}$`));
-    expect(scan().compared).toBeGreaterThanOrEqual(7);
+    // The full walk is due again: every thread is listed and compared.
+    await ask(c, 'open', new RegExp(`^opened ${FULL_WALK_EVERY_SCANS - 1}$`));
+    const full = scan();
+    expect(full.listings).toBe(1);
+    expect(full.compared).toBeGreaterThanOrEqual(7);
   });
 });
