@@ -15,7 +15,7 @@ import type { ScrapeSample } from './scrape-client.js';
 /** The built exporter: ../src/main.js from dist/bench, ../dist/src/main.js from the sources (tests). */
 const MAIN_JS = ['../src/main.js', '../dist/src/main.js'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => fs.existsSync(p))!;
 /** As every launcher of the project starts it (test/deploy/node-flags.test.ts). */
-const MAIN_THREAD_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10', '--optimize-for-size'];
+const MAIN_THREAD_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10', '--optimize-for-size', '--v8-pool-size=1', '--no-maglev'];
 /** Extra Node flags for the exporter under the bench, for profiling it there (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 const EXTRA_FLAGS = (process.env.LSOF_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 

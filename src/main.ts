@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=10 --optimize-for-size
+#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=10 --optimize-for-size --v8-pool-size=1 --no-maglev
 /**
  * Composition only: flags -> logger -> scanner worker -> registry (and OTLP push) -> HTTP -> OS signals.
  */

@@ -96,7 +96,7 @@ describe('Dockerfile', () => {
     expect(user).toMatch(/^\d+:\d+$/);
     expect(Number(user.split(':')[0])).toBeGreaterThan(0);
     const entry = JSON.parse(runtime!.find((i) => i.op === 'ENTRYPOINT')!.args) as string[];
-    expect(entry).toEqual(['/nodejs/bin/node', '--max-semi-space-size=1', '--heap-growing-percent=10', '--optimize-for-size', '/app/dist/src/main.js']);
+    expect(entry).toEqual(['/nodejs/bin/node', '--max-semi-space-size=1', '--heap-growing-percent=10', '--optimize-for-size', '--v8-pool-size=1', '--no-maglev', '/app/dist/src/main.js']);
     const health = runtime!.find((i) => i.op === 'HEALTHCHECK')!.args;
     const exec = JSON.parse(health.slice(health.indexOf('CMD ') + 4)) as string[];
     expect(exec).toEqual(['/nodejs/bin/node', '/app/healthcheck.mjs']);

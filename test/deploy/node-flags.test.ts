@@ -2,7 +2,9 @@
  * The exporter runs with a small V8 young generation on its main thread (--max-semi-space-size=1) and
  * an old generation that grows by 10% at a time, not V8's default factor (--heap-growing-percent=10),
  * and V8's memory-over-speed heuristics (--optimize-for-size: old generations grow in 2 MiB steps, not
- * 8, and less optimized code is kept): README "Cost". Node takes these only on its command line, so
+ * 8, and less optimized code is kept), one V8 background thread (--v8-pool-size=1: each thread keeps a
+ * malloc arena of its own) and no Maglev tier (--no-maglev, on Nodes 22 and later; Node 20 does not
+ * run it): README "Cost". Node takes these only on its command line, so
  * every way this project starts the exporter must pass them. The scan worker's
  * young generation is set in code.
  */
@@ -11,7 +13,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10', '--optimize-for-size'];
+const FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10', '--optimize-for-size', '--v8-pool-size=1', '--no-maglev'];
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
 describe('every launcher starts node with the main-thread heap flag', () => {

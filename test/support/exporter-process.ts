@@ -48,7 +48,7 @@ export function mainJsForAnyUid(): string {
 }
 
 /** The node flags of deploy/systemd, deploy/docker and scripts/start (README "Cost"). */
-export const SHIPPED_NODE_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10', '--optimize-for-size'];
+export const SHIPPED_NODE_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=10', '--optimize-for-size', '--v8-pool-size=1', '--no-maglev'];
 
 export interface RunningExporter {
   url: string;
